@@ -1,0 +1,53 @@
+"""Data sets of the course.
+
+Every function returns fresh numpy arrays, so a learner who changes them in
+place cannot change what the next cell (or a check) sees.
+"""
+import numpy as np
+
+
+def hours_points():
+    """Lecture 2's data set: hours studied ``x`` and points earned ``y``.
+
+    Returns ``(x, y)``, two float arrays of shape (3,): ``x = [1, 2, 3]``,
+    ``y = [2, 4, 6]``. The question the lecture asks: what is ``y`` at ``x = 4``?
+    Introduced in chapter 2.
+    """
+    return np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+
+
+def lecture_w_grid():
+    """The lecture's grid of candidate weights, ``np.arange(0.0, 4.1, 0.1)``.
+
+    Returns an array of shape (41,). The stop value 4.1 is what makes 4.0
+    part of the grid; float steps leave artefacts such as 0.30000000000000004.
+    Introduced in chapter 2.
+    """
+    return np.arange(0.0, 4.1, 0.1)
+
+
+def noisy_line(n, w, b=0.0, noise=0.5, seed=0):
+    """``n`` samples of ``y = x * w + b`` plus Gaussian noise of std ``noise``.
+
+    Returns ``(x, y)``, float arrays of shape (n,), ``x`` drawn uniformly from
+    [0, 5). Seeded, so the same call gives the same data. Introduced in
+    chapter 2 (training, dev and test sets).
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 5.0, n)
+    return x, x * w + b + rng.normal(0.0, noise, n)
+
+
+def split(x, y, fractions=(0.6, 0.2, 0.2), seed=0):
+    """Shuffle ``(x, y)`` and cut it into training, dev and test sets.
+
+    Returns ``((x_train, y_train), (x_dev, y_dev), (x_test, y_test))`` with
+    sizes in the given fractions. Introduced in chapter 2.
+    """
+    if not np.isclose(sum(fractions), 1.0):
+        raise ValueError(f"fractions must add up to 1, got {fractions}")
+    order = np.random.default_rng(seed).permutation(len(x))
+    cut_train = round(fractions[0] * len(x))
+    cut_dev = cut_train + round(fractions[1] * len(x))
+    parts = np.split(order, [cut_train, cut_dev])
+    return tuple((np.asarray(x)[p], np.asarray(y)[p]) for p in parts)

@@ -1,0 +1,60 @@
+"""Static plots of the course, drawn with pyplot into the notebook."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def cost_curve(w_grid, costs, ax=None):
+    """Plot the cost against ``w``, as the lecture does (y axis 'Loss').
+
+    Returns the Axes. Introduced in chapter 2.
+    """
+    ax = ax or plt.figure(figsize=(5, 3.5)).add_subplot()
+    ax.plot(w_grid, costs)
+    best = int(np.argmin(costs))
+    ax.plot(w_grid[best], costs[best], "o", color="tab:red",
+            label=f"least cost at w = {w_grid[best]:.2f}")
+    ax.set(xlabel="w", ylabel="Loss", title="MSE against w")
+    ax.legend()
+    return ax
+
+
+def cost_surface(w_grid, b_grid, cost):
+    """Draw ``cost`` (shape ``(len(b_grid), len(w_grid))``) in 3-D and as contours.
+
+    Uses ``fig.add_subplot(projection='3d')``: the older ``Axes3D(fig)`` gives an
+    empty plot on matplotlib >= 3.4. Returns the Figure. Introduced in chapter 2.
+    """
+    cost = np.asarray(cost)
+    expected = (len(b_grid), len(w_grid))
+    if cost.shape != expected:
+        raise ValueError(f"cost has shape {cost.shape}, expected (len(b_grid), "
+                         f"len(w_grid)) = {expected}; is it transposed?")
+    w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
+    i, j = np.unravel_index(np.argmin(cost), cost.shape)
+    fig = plt.figure(figsize=(11, 4.2))
+    ax3d = fig.add_subplot(1, 2, 1, projection="3d")
+    ax3d.plot_surface(w_mesh, b_mesh, cost, cmap="viridis", alpha=0.9)
+    ax3d.set(xlabel="w", ylabel="b", zlabel="cost", title="cost surface")
+    ax2d = fig.add_subplot(1, 2, 2)
+    filled = ax2d.contourf(w_mesh, b_mesh, cost, levels=25, cmap="viridis")
+    ax2d.contour(w_mesh, b_mesh, cost, levels=12, colors="white", linewidths=0.5)
+    ax2d.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
+              label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
+    ax2d.set(xlabel="w", ylabel="b", title="contours")
+    ax2d.legend(loc="upper right")
+    fig.colorbar(filled, ax=ax2d, label="cost")
+    return fig
+
+
+def split_sets(train, dev, test, ax=None):
+    """Scatter training, dev and test sets, each a pair ``(x, y)``.
+
+    Returns the Axes. Introduced in chapter 2.
+    """
+    ax = ax or plt.figure(figsize=(5, 3.5)).add_subplot()
+    for (x, y), label, marker in [(train, "training set", "o"), (dev, "dev set", "s"),
+                                  (test, "test set (labels kept aside)", "x")]:
+        ax.scatter(x, y, marker=marker, label=label)
+    ax.set(xlabel="x (hours)", ylabel="y (points)")
+    ax.legend()
+    return ax
