@@ -198,13 +198,13 @@ def exhaustive_search(fn, seed=None):
     best = _as_float(best_w, f"{call}: best_w")
     if _close(best, expected_w):
         return
-    hint = ""
-    if best == int(np.argmin(expected_costs)):
-        hint = " That is the index of the best w; return w_grid[index] instead."
-    elif _close(best, expected_costs.min()):
-        hint = " That is the least cost; return the w at which it occurs."
-    elif _close(best, w_grid[np.argmax(expected_costs)]):
-        hint = " That w has the largest cost; use the smallest (np.argmin)."
+    likely = [
+        (int(np.argmin(expected_costs)), "the index of the best w; return w_grid[index]"),
+        (expected_costs.min(), "the least cost; return the w at which it occurs"),
+        (w_grid[np.argmax(expected_costs)], "a w with the largest cost; use np.argmin"),
+    ]
+    guesses = [bug for value, bug in likely if _close(best, value)]
+    hint = f" That is {' or '.join(guesses)}." if guesses else ""
     _fail(f"{call}: best_w is {best!r}, expected {expected_w!r}.{hint}")
 
 

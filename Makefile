@@ -1,0 +1,32 @@
+# The two commands of the README:
+#   make lab    set everything up and open JupyterLab in the learner's workspace
+#   make test   set everything up and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# JupyterLab's own settings for this environment: no news or update checks,
+# so the course works offline.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+.PHONY: lab setup test clean
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=workspace
+
+setup: $(VENV)/.installed
+	$(BIN)/python -m grading release
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	mkdir -p $(dir $(LAB_SETTINGS))
+	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"}}' > $(LAB_SETTINGS)
+	touch $@
+
+clean:
+	rm -rf course $(VENV)

@@ -1,0 +1,119 @@
+"""The source notebooks: clean, valid for nbgrader, and they run and teach the lecture's numbers."""
+import subprocess
+import time
+
+import nbclient
+import nbformat
+import pytest
+from nbgrader.nbgraderformat import MetadataValidator
+
+from conftest import CHAPTER_2, NOTEBOOKS, ROOT, read_notebook
+
+SOURCES = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def committed_notebooks():
+    listed = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, text=True,
+                            capture_output=True, check=True).stdout.split()
+    return [ROOT / path for path in listed]
+
+
+def test_notebooks_are_committed():
+    assert CHAPTER_2 in committed_notebooks()
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_no_outputs(path):
+    nb = read_notebook(path)
+    dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             and (cell.outputs or cell.execution_count is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_valid_nbgrader_source(path):
+    nb = read_notebook(path)
+    nbformat.validate(nb)
+    MetadataValidator().validate_nb(nb)
+    graded = [c.metadata.nbgrader for c in nb.cells
+              if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded and all(c["locked"] and c["points"] > 0 for c in graded)
+
+
+def test_chapter_2_public_contract():
+    """The exercise names and points the grader and the README rely on."""
+    nb = read_notebook()
+    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert points == {"test_forward": 2, "test_mse": 2, "test_exhaustive_search": 3,
+                      "test_cost_surface": 3}
+    sources = "\n".join(c.source for c in nb.cells)
+    for signature in ["def forward(x, w, b=0.0):", "def mse(y_hat, y):",
+                      "def exhaustive_search(x, y, w_grid):",
+                      "def cost_surface(x, y, w_grid, b_grid):"]:
+        assert signature in sources
+
+
+@pytest.fixture(scope="module")
+def executed_chapter_2():
+    nb = read_notebook()
+    started = time.perf_counter()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return nb, time.perf_counter() - started
+
+
+def stdout_of(nb):
+    return "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for out in cell.outputs if out.output_type == "stream")
+
+
+def test_runs_top_to_bottom_in_seconds(executed_chapter_2):
+    nb, seconds = executed_chapter_2
+    errors = [out for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error"]
+    assert not errors
+    assert seconds < 60, f"Run All took {seconds:.0f} s"
+
+
+@pytest.mark.parametrize("line", [
+    "w=0.0                  MSE=18.666666666666668",
+    "w=0.30000000000000004  MSE=13.486666666666665",
+    "w=1.0                  MSE=4.666666666666667",
+    "w=2.0                  MSE=0.0",
+    "w=3.0                  MSE=4.666666666666667",
+    "w=4.0                  MSE=18.666666666666668",
+    "best w = 2.0",
+    "MSE = 4.666666666666667",
+    "prediction at x = 4: 8.0",
+    "shape: (17, 41)",
+    "minimum 0.0000 at w = 2.00, b = 0.00",
+])
+def test_prints_the_lectures_numbers(executed_chapter_2, line):
+    assert line in stdout_of(executed_chapter_2[0]).splitlines()
+
+
+def test_exhaustive_search_table_has_41_rows(executed_chapter_2):
+    rows = [line for line in stdout_of(executed_chapter_2[0]).splitlines()
+            if line.startswith("w=")]
+    assert len(rows) == 41
+
+
+def test_every_figure_and_the_explorer_render(executed_chapter_2):
+    kinds = [key for cell in executed_chapter_2[0].cells if cell.cell_type == "code"
+             for out in cell.outputs for key in out.get("data", {})]
+    assert kinds.count("image/png") == 3
+    assert "application/vnd.jupyter.widget-view+json" in kinds
+
+
+def test_lecture_numbers_from_the_solutions(solutions):
+    import numpy as np
+    x, y = np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])
+    best_w, costs = solutions["exhaustive_search"](x, y, np.arange(0.0, 4.1, 0.1))
+    assert [costs[i] for i in (0, 10, 20, 30, 40)] == [
+        18.666666666666668, 4.666666666666667, 0.0, 4.666666666666667, 18.666666666666668]
+    assert best_w == 2.0
+    w_grid, b_grid = np.linspace(0.0, 4.0, 41), np.linspace(-2.0, 2.0, 21)
+    surface = solutions["cost_surface"](x, y, w_grid, b_grid)
+    i, j = np.unravel_index(np.argmin(surface), surface.shape)
+    assert (w_grid[j], b_grid[i]) == (pytest.approx(2.0), pytest.approx(0.0))

@@ -1,0 +1,97 @@
+"""The chapter 2 explorer, headless: sliders move artists of one figure."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils import data, widgets
+
+
+@pytest.fixture
+def explorer(solutions):
+    return widgets.linear_explorer(solutions["forward"], solutions["mse"], *data.hours_points())
+
+
+def artist_counts(figure):
+    return [(len(ax.lines), len(ax.collections), len(ax.texts)) for ax in figure.axes]
+
+
+def test_slider_moves_the_artists_of_the_same_figure(explorer):
+    figures_before = plt.get_fignums()
+    figure, counts = explorer.figure, artist_counts(explorer.figure)
+    first_png = explorer.live.image.value
+
+    explorer.w_slider.value = 3.0
+    explorer.b_slider.value = 1.0
+
+    np.testing.assert_allclose(explorer.fit_line.get_ydata(),
+                               explorer.fit_line.get_xdata() * 3.0 + 1.0)
+    assert list(explorer.surface_marker.get_data()) == [[3.0], [1.0]]
+    segments = explorer.residuals.get_segments()
+    np.testing.assert_allclose([s[1][1] for s in segments], [4.0, 7.0, 10.0])
+    x, y = data.hours_points()
+    expected_cost = np.mean((x * 3.0 + 1.0 - y) ** 2)
+    assert explorer.curve_marker.get_data()[1] == [pytest.approx(expected_cost)]
+    assert f"{expected_cost:.4f}" in explorer.readout.value
+    assert "w = 3.00, b = 1.00" in explorer.fit_title.get_text()
+    assert explorer.live.image.value != first_png
+    assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
+
+    assert explorer.figure is figure
+    assert artist_counts(figure) == counts, "a slider step must not add artists"
+    assert plt.get_fignums() == figures_before, "a slider step must not create figures"
+
+
+def test_many_steps_add_nothing(explorer):
+    counts = artist_counts(explorer.figure)
+    for w in np.linspace(0.0, 4.0, 30):
+        explorer.w_slider.value = float(w)
+    assert artist_counts(explorer.figure) == counts
+    assert len(explorer.residuals.get_segments()) == 3
+
+
+def test_cost_curve_follows_b_and_has_its_minimum_at_w_2(explorer):
+    explorer.b_slider.value = 0.0
+    w_values, costs = explorer.cost_curve.get_data()
+    assert w_values[np.argmin(costs)] == pytest.approx(2.0)
+    explorer.b_slider.value = 1.0
+    w_values, costs = explorer.cost_curve.get_data()
+    assert w_values[np.argmin(costs)] < 2.0
+
+
+def test_per_sample_losses_in_the_readout(explorer):
+    explorer.w_slider.value = 1.0
+    explorer.b_slider.value = 0.0
+    for loss in ("1.000", "4.000", "9.000", "4.6667"):
+        assert loss in explorer.readout.value
+
+
+def not_implemented(*args):
+    raise NotImplementedError()
+
+
+def broken_forward(x, w, b=0.0):
+    return x[5]
+
+
+@pytest.mark.parametrize("forward,mse_kind,words", [
+    (not_implemented, "solution", "is not implemented yet"),
+    ("solution", not_implemented, "is not implemented yet"),
+    (lambda x, w, b=0.0: None, "solution", "returned None"),
+    (lambda x, w, b=0.0: 1.0, "solution", "one prediction per sample"),
+    (broken_forward, "solution", "raised IndexError"),
+    ("solution", lambda y_hat, y: (y_hat - y) ** 2, "expected one number"),
+])
+def test_unfinished_exercises_are_reported_not_raised(solutions, forward, mse_kind, words):
+    forward = solutions["forward"] if forward == "solution" else forward
+    mse = solutions["mse"] if mse_kind == "solution" else mse_kind
+    explorer = widgets.linear_explorer(forward, mse, *data.hours_points())
+    assert words in explorer.readout.value
+    explorer.w_slider.value = 2.5
+    assert words in explorer.readout.value
+    assert not explorer.fit_line.get_visible()
+    assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
+
+
+def test_explorer_displays_as_its_widget(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
