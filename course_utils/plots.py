@@ -18,7 +18,7 @@ def cost_curve(w_grid, costs, ax=None):
     return ax
 
 
-def cost_surface(w_grid, b_grid, cost):
+def surface(w_grid, b_grid, cost):
     """Draw ``cost`` (shape ``(len(b_grid), len(w_grid))``) in 3-D and as contours.
 
     Uses ``fig.add_subplot(projection='3d')``: the older ``Axes3D(fig)`` gives an

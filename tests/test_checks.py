@@ -143,3 +143,24 @@ def test_checks_leave_no_global_state(solutions):
     for name in EXERCISES:
         getattr(checks, name)(solutions[name], seed=5)
         getattr(checks, name)(solutions[name], seed=5)
+
+
+def test_course_utils_hands_out_no_solution():
+    """Learners import course_utils: nothing in it may pass an exercise's check."""
+    import inspect
+
+    import course_utils
+
+    callables = {f"{module.__name__}.{name}": member
+                 for module in (course_utils.checks, course_utils.data, course_utils.plots,
+                                course_utils.widgets)
+                 for name, member in inspect.getmembers(module, callable)
+                 if getattr(member, "__module__", "").startswith("course_utils")}
+    assert len(callables) > 15
+    for name, member in callables.items():
+        for exercise in EXERCISES:
+            try:
+                getattr(checks, exercise)(member)
+            except Exception:
+                continue
+            pytest.fail(f"{name} passes the check of {exercise}")

@@ -117,3 +117,19 @@ def test_lecture_numbers_from_the_solutions(solutions):
     surface = solutions["cost_surface"](x, y, w_grid, b_grid)
     i, j = np.unravel_index(np.argmin(surface), surface.shape)
     assert (w_grid[j], b_grid[i]) == (pytest.approx(2.0), pytest.approx(0.0))
+
+
+def test_nbgrader_validate_passes_on_source_and_fails_on_release(tmp_path):
+    from nbgrader.validator import Validator
+
+    from grading import pipeline
+
+    assert Validator().validate(str(CHAPTER_2)) == {}, "the solutions must pass every test"
+    [released] = pipeline.release(["02_linear_model"], course_dir=tmp_path / "course",
+                                  workspace=None)
+    text = released.release_notebook.read_text()
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    failed = Validator().validate(str(released.release_notebook))["failed"]
+    assert len(failed) == 4, "every exercise's test must fail on the stubs"
+    assert all("NotImplementedError" in cell["error"] or "not implemented yet" in cell["error"]
+               for cell in failed)
