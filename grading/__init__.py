@@ -1,0 +1,5 @@
+"""Grading of the course's chapters with nbgrader.
+
+Run ``python -m grading --help``; the functions behind the commands are in
+:mod:`grading.pipeline`.
+"""
