@@ -3,6 +3,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+def cost_levels(cost, count=20):
+    """Contour levels for a cost surface, denser near its minimum.
+
+    A quadratic cost grows fast away from its minimum; evenly spaced levels
+    would leave the valley that matters one flat colour. Spacing them evenly
+    in the square root of the cost spreads them over the valley too.
+    Returns an increasing array of ``count`` levels. Introduced in chapter 2.
+    """
+    low, high = np.sqrt(np.nanmin(cost)), np.sqrt(np.nanmax(cost))
+    return np.linspace(low, high, count) ** 2
+
+
 def cost_curve(w_grid, costs, ax=None):
     """Plot the cost against ``w``, as the lecture does (y axis 'Loss').
 
@@ -36,8 +48,9 @@ def surface(w_grid, b_grid, cost):
     ax3d.plot_surface(w_mesh, b_mesh, cost, cmap="viridis", alpha=0.9)
     ax3d.set(xlabel="w", ylabel="b", zlabel="cost", title="cost surface")
     ax2d = fig.add_subplot(1, 2, 2)
-    filled = ax2d.contourf(w_mesh, b_mesh, cost, levels=25, cmap="viridis")
-    ax2d.contour(w_mesh, b_mesh, cost, levels=12, colors="white", linewidths=0.5)
+    levels = cost_levels(cost)
+    filled = ax2d.contourf(w_mesh, b_mesh, cost, levels=levels, cmap="viridis")
+    ax2d.contour(w_mesh, b_mesh, cost, levels=levels[::2], colors="white", linewidths=0.5)
     ax2d.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
               label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
     ax2d.set(xlabel="w", ylabel="b", title="contours")

@@ -22,6 +22,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from PIL import Image
 
+from . import plots
+
 __all__ = ["LiveFigure", "LinearExplorer", "linear_explorer"]
 
 
@@ -170,8 +172,9 @@ class LinearExplorer:
             ax.text(0.5, 0.5, "appears once forward and mse work",
                     ha="center", va="center", transform=ax.transAxes, color="gray")
             return
-        ax.contourf(w_grid, b_grid, cost, levels=20, cmap="viridis")
-        ax.contour(w_grid, b_grid, cost, levels=10, colors="white", linewidths=0.5)
+        levels = plots.cost_levels(cost)
+        ax.contourf(w_grid, b_grid, cost, levels=levels, cmap="viridis")
+        ax.contour(w_grid, b_grid, cost, levels=levels[::2], colors="white", linewidths=0.5)
         i, j = np.unravel_index(np.argmin(cost), cost.shape)
         ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=12)
 

@@ -1,0 +1,57 @@
+"""Static plots of course_utils.plots."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_utils import data, plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def lecture_surface(solutions, b_grid=np.arange(-2.0, 2.01, 0.25)):
+    x, y = data.hours_points()
+    w_grid = data.lecture_w_grid()
+    return w_grid, b_grid, solutions["cost_surface"](x, y, w_grid, b_grid)
+
+
+def test_surface_draws_3d_and_contours_with_the_minimum(solutions):
+    fig = plots.surface(*lecture_surface(solutions))
+    ax3d, ax2d = fig.axes[:2]
+    assert ax3d.name == "3d" and ax3d.collections, "the 3-D surface must not be empty"
+    assert "minimum at w = 2.00, b = 0.00" in ax2d.get_legend().get_texts()[0].get_text()
+
+
+def test_surface_refuses_a_transposed_cost(solutions):
+    w_grid, b_grid, cost = lecture_surface(solutions)
+    with pytest.raises(ValueError, match="is it transposed"):
+        plots.surface(w_grid, b_grid, cost.T)
+
+
+def test_cost_curve_marks_the_least_cost(solutions):
+    x, y = data.hours_points()
+    best_w, costs = solutions["exhaustive_search"](x, y, data.lecture_w_grid())
+    ax = plots.cost_curve(data.lecture_w_grid(), costs)
+    assert ax.get_ylabel() == "Loss"
+    assert ax.lines[1].get_xdata()[0] == best_w == 2.0
+
+
+def test_cost_levels_span_the_cost_and_crowd_near_the_minimum():
+    cost = np.array([[0.0, 1.0], [4.0, 100.0]])
+    levels = plots.cost_levels(cost, count=11)
+    assert levels[0] == 0.0 and levels[-1] == pytest.approx(100.0)
+    assert np.all(np.diff(levels) > 0)
+    assert np.diff(levels)[0] < np.diff(levels)[-1]
+
+
+def test_split_sets_draws_three_sets():
+    train, dev, test = data.split(*data.noisy_line(20, w=2.0), seed=0)
+    assert [len(part[0]) for part in (train, dev, test)] == [12, 4, 4]
+    ax = plots.split_sets(train, dev, test)
+    assert len(ax.collections) == 3
