@@ -11,9 +11,17 @@ the notebook. With an integer ``seed`` it uses random data drawn from that
 seed, so an answer hard-coded for the lecture's data fails. The notebook's
 hidden tests pass seeds the learner never sees.
 
+Each check grades one exercise only: while it runs the learner's
+``exhaustive_search`` or ``cost_surface``, the learner's own ``forward`` and
+``mse`` are swapped for correct ones, so a bug costs the points of the
+exercise it is in and no others.
+
 The checks only need the function object and numpy, so a grader process can
 run them as well as the learner's kernel.
 """
+import contextlib
+import sys
+
 import numpy as np
 
 from . import data
@@ -32,19 +40,49 @@ def _fail(message):
     raise CheckFailed(message)
 
 
+def _name(fn):
+    return getattr(fn, "__name__", "your function")
+
+
 def _call(fn, *args):
     """``fn(*args)``, turning a missing implementation into a plain message."""
     try:
         return fn(*args)
     except NotImplementedError:
-        _fail(f"{fn.__name__} is not implemented yet: replace "
+        _fail(f"{_name(fn)} is not implemented yet: replace "
               "`raise NotImplementedError()` with your code.")
+
+
+@contextlib.contextmanager
+def _correct_helpers(fn):
+    """Run ``fn`` with correct ``forward`` and ``mse`` in place of the learner's.
+
+    The exercises build on each other; without this, a bug in ``mse`` would
+    also fail ``exhaustive_search``. The replacements exist only while the
+    check runs and are not importable.
+    """
+    namespace = getattr(fn, "__globals__", {})
+    correct = {"forward": lambda x, w, b=0.0: x * w + b,
+               "mse": lambda y_hat, y: np.mean((np.asarray(y_hat) - y) ** 2)}
+    saved = {name: namespace[name] for name in correct if name in namespace}
+    namespace.update({name: correct[name] for name in saved})
+    try:
+        yield
+    finally:
+        namespace.update(saved)
+
+
+def _number(value):
+    """A number for messages: ``2.0``, not ``np.float64(2.0)``."""
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _as_float(value, what):
     """``value`` as a Python float if it is one number, else a helpful failure."""
-    if value is None:
-        _fail(f"{what} returned None: did you forget the `return` statement?")
+    _fail_if_none(value, what)
     if isinstance(value, (list, tuple)):
         _fail(f"{what} returned a {type(value).__name__}, expected a single number.")
     array = np.asarray(value)
@@ -57,10 +95,14 @@ def _as_float(value, what):
     return float(array.reshape(()))
 
 
-def _as_array(value, shape, what):
-    """``value`` as an ndarray of ``shape``, else a failure naming the difference."""
+def _fail_if_none(value, what):
     if value is None:
         _fail(f"{what} returned None: did you forget the `return` statement?")
+
+
+def _as_array(value, shape, what):
+    """``value`` as an ndarray of ``shape``, else a failure naming the difference."""
+    _fail_if_none(value, what)
     if isinstance(value, (list, tuple)):
         _fail(f"{what} returned a {type(value).__name__}, expected a numpy array: "
               "compute with numpy arithmetic on the arrays instead of building a list.")
@@ -78,7 +120,7 @@ def _close(actual, expected):
 
 def _show(value):
     """A short printable form of a number or array for messages."""
-    return np.array2string(np.asarray(value), precision=6, threshold=8, separator=", ")
+    return np.array2string(np.asarray(value), precision=10, threshold=8, separator=", ")
 
 
 def _random_line(seed, n=None):
@@ -111,16 +153,20 @@ def forward(fn, seed=None):
             hint = " It looks like you computed x·(w + b); b is added after x·w."
         _fail(f"{call} returned {actual!r}, expected {expected!r}.{hint}")
 
-    x, _ = data.hours_points()
     if seed is None:
+        x, _ = data.hours_points()
         w, b = 2.0, 0.5
     else:
         x, _, rng = _random_line(seed)
         w, b = rng.uniform(-3.0, 3.0, 2)
-    actual = _as_array(_call(fn, x, w, b), x.shape, f"forward(x, {w:.3g}, {b:.3g})")
+    call = f"forward(x, w={w:.3g}, b={b:.3g}) with x = {_show(x)}"
+    given = x.copy()
+    actual = _as_array(_call(fn, x, w, b), x.shape, call)
+    if not np.array_equal(x, given):
+        _fail(f"{call} changed x in place (x is now {_show(x)}): compute a new array "
+              "with `x * w + b` instead of `x *= w`.")
     if not _close(actual, x * w + b):
-        _fail(f"forward(x, w={w:.3g}, b={b:.3g}) with x = {_show(x)} returned "
-              f"{_show(actual)}, expected {_show(x * w + b)}.")
+        _fail(f"{call} returned {_show(actual)}, expected {_show(x * w + b)}.")
 
     w_many = np.array([1.0, 2.0, 3.0])
     actual = _as_array(_call(fn, 2.0, w_many), (3,), "forward(2.0, w=[1, 2, 3])")
@@ -133,13 +179,23 @@ def forward(fn, seed=None):
 
 
 def mse(fn, seed=None):
-    """Check ``mse(y_hat, y)``: the mean of the squared errors (chapter 2)."""
+    """Check ``mse(y_hat, y)``: the mean of the squared errors (chapter 2).
+
+    Without a seed it uses the lecture's data and a second, visible example
+    of another size, so dividing by a fixed 3 shows up before grading does.
+    """
     if seed is None:
         x, y = data.hours_points()
-        y_hat = x * 1.0
+        examples = [(x * 1.0, y), (np.array([0.5, 1.0, 4.0, 2.0, 1.5]),
+                                   np.array([1.0, 1.0, 3.0, 3.0, 0.0]))]
     else:
         _, y, rng = _random_line(seed)
-        y_hat = y + rng.normal(0.0, 1.0, y.shape)
+        examples = [(y + rng.normal(0.0, 1.0, y.shape), y)]
+    for y_hat, y in examples:
+        _check_mse_on(fn, y_hat, y)
+
+
+def _check_mse_on(fn, y_hat, y):
     errors = y_hat - y
     expected = float(np.mean(errors ** 2))
     call = f"mse(y_hat={_show(y_hat)}, y={_show(y)})"
@@ -160,6 +216,8 @@ def mse(fn, seed=None):
             float(np.sqrt(np.mean(errors ** 2))),
         "you divided by n - 1 instead of n":
             float(np.sum(errors ** 2) / (len(y) - 1)),
+        "you divided by a fixed 3 instead of the number of samples, len(y)":
+            float(np.sum(errors ** 2) / 3),
     }
     hint = next((f" It looks like {bug}." for bug, value in likely.items()
                  if _close(actual, value)), "")
@@ -178,13 +236,17 @@ def exhaustive_search(fn, seed=None):
         x, y, rng = _random_line(seed)
         w_grid = np.sort(rng.uniform(-4.0, 4.0, int(rng.integers(15, 40))))
     call = f"exhaustive_search(x, y, w_grid) with {len(w_grid)} grid values"
-    result = _call(fn, x, y, w_grid)
+    with _correct_helpers(fn):
+        result = _call(fn, x, y, w_grid)
     if not isinstance(result, tuple) or len(result) != 2:
         _fail(f"{call} returned {type(result).__name__}"
               f"{'' if not isinstance(result, tuple) else f' of length {len(result)}'}, "
               "expected a tuple (best_w, costs): end with `return best_w, costs`.")
     best_w, costs = result
-    costs = np.asarray(costs, dtype=float) if isinstance(costs, list) else costs
+    if isinstance(costs, (list, tuple)):
+        if any(cost is None for cost in costs):
+            _fail(f"{call}: costs holds None: does the loop store a value for every w?")
+        costs = np.asarray(costs, dtype=float)
     costs = _as_array(costs, w_grid.shape, f"{call}: costs")
     expected_costs = np.mean((x[None, :] * w_grid[:, None] - y[None, :]) ** 2, axis=1)
     if not _close(costs, expected_costs):
@@ -192,8 +254,8 @@ def exhaustive_search(fn, seed=None):
         hint = ""
         if _close(costs, expected_costs * len(x)):
             hint = " It looks like each cost is a sum over the samples instead of a mean."
-        _fail(f"{call}: costs[{wrong}] (w = {w_grid[wrong]!r}) is {costs[wrong]!r}, "
-              f"expected {expected_costs[wrong]!r}.{hint}")
+        _fail(f"{call}: costs[{wrong}] (w = {_number(w_grid[wrong])}) is "
+              f"{_number(costs[wrong])}, expected {_number(expected_costs[wrong])}.{hint}")
     expected_w = float(w_grid[np.argmin(expected_costs)])
     best = _as_float(best_w, f"{call}: best_w")
     if _close(best, expected_w):
@@ -211,37 +273,28 @@ def exhaustive_search(fn, seed=None):
 # ---------------------------------------------------------------- cost_surface
 
 
-class _LoopDetector(np.ndarray):
-    """An array that records Python-level iteration or scalar indexing.
+def _python_lines(fn, *args):
+    """How many lines of Python code run during ``fn(*args)``.
 
-    Passed as a grid to ``cost_surface``: a vectorised solution only hands it
-    to numpy, while a loop over grid points iterates or indexes it element
-    by element. Arrays derived from it (meshgrid, arithmetic) carry the record.
+    A loop over grid points runs its body once per point, so the count grows
+    with the grid; vectorised numpy code runs the same lines whatever the size.
     """
+    count = 0
 
-    def __new__(cls, values, record):
-        array = np.asarray(values, dtype=float).view(cls)
-        array.record = record
-        return array
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
 
-    def __array_finalize__(self, parent):
-        self.record = getattr(parent, "record", None)
-
-    def __iter__(self):
-        if self.record is not None:
-            self.record.append("iterated")
-        return super().__iter__()
-
-    def __getitem__(self, index):
-        item = super().__getitem__(index)
-        if self.record is not None and np.ndim(item) == 0:
-            self.record.append("indexed")
-        return item
-
-    def item(self, *args):
-        if self.record is not None:
-            self.record.append("indexed")
-        return super().item(*args)
+    previous = sys.gettrace()  # a debugger's tracer, if any, comes back afterwards
+    sys.settrace(tracer)
+    try:
+        with contextlib.redirect_stdout(None):
+            fn(*args)
+    finally:
+        sys.settrace(previous)
+    return count
 
 
 def cost_surface(fn, seed=None):
@@ -263,7 +316,8 @@ def cost_surface(fn, seed=None):
     shape = (len(b_grid), len(w_grid))
     call = (f"cost_surface(x, y, w_grid, b_grid) with len(w_grid) = {len(w_grid)}, "
             f"len(b_grid) = {len(b_grid)}")
-    result = _call(fn, x, y, w_grid, b_grid)
+    with _correct_helpers(fn):
+        result = _call(fn, x, y, w_grid, b_grid)
     if isinstance(result, np.ndarray):
         if result.shape == shape[::-1]:
             _fail(f"{call} returned shape {result.shape}, expected {shape}: your surface "
@@ -287,11 +341,15 @@ def cost_surface(fn, seed=None):
                                      axis=0)):
             hint = " It looks like b is ignored."
         _fail(f"{call}: C[{i}, {j}] (w = {w_grid[j]:.3g}, b = {b_grid[i]:.3g}) is "
-              f"{surface[i, j]!r}, expected {expected[i, j]!r}.{hint}")
+              f"{_number(surface[i, j])}, expected {_number(expected[i, j])}.{hint}")
 
-    record = []
-    _call(fn, x, y, _LoopDetector(w_grid, record), _LoopDetector(b_grid, record))
-    if record:
-        _fail(f"{call} gives the right values but loops over the grid in Python "
-              f"({record[0]} element by element). Vectorise it: build the grid with "
-              "np.meshgrid and let numpy compute every grid point at once.")
+    with _correct_helpers(fn):
+        small = _python_lines(fn, x, y, np.linspace(0, 4, 6), np.linspace(-2, 2, 5))
+        large = _python_lines(fn, x, y, np.linspace(0, 4, 60), np.linspace(-2, 2, 50))
+    # 100 times the grid points: a loop over the points runs ~100 times the
+    # lines (~10 times for a loop over one axis); vectorised code about as many.
+    if large > 3 * small:
+        _fail(f"{call} gives the right values but loops over the grid in Python: a "
+              f"100 times larger grid ran {large / small:.0f} times as many lines of Python. "
+              "Vectorise it: build the grid with np.meshgrid and let numpy compute every "
+              "grid point at once.")

@@ -9,10 +9,14 @@ def cost_levels(cost, count=20):
     A quadratic cost grows fast away from its minimum; evenly spaced levels
     would leave the valley that matters one flat colour. Spacing them evenly
     in the square root of the cost spreads them over the valley too.
-    Returns an increasing array of ``count`` levels. Introduced in chapter 2.
+    Returns an increasing array of ``count`` levels, or just ``count`` (let
+    matplotlib choose) when the values are not a finite, non-negative, non-flat
+    cost, as with a learner's unfinished one. Introduced in chapter 2.
     """
-    low, high = np.sqrt(np.nanmin(cost)), np.sqrt(np.nanmax(cost))
-    return np.linspace(low, high, count) ** 2
+    cost = np.asarray(cost, dtype=float)
+    if not np.all(np.isfinite(cost)) or cost.min() < 0 or cost.min() == cost.max():
+        return count
+    return np.linspace(np.sqrt(cost.min()), np.sqrt(cost.max()), count) ** 2
 
 
 def cost_curve(w_grid, costs, ax=None):
@@ -50,7 +54,8 @@ def surface(w_grid, b_grid, cost):
     ax2d = fig.add_subplot(1, 2, 2)
     levels = cost_levels(cost)
     filled = ax2d.contourf(w_mesh, b_mesh, cost, levels=levels, cmap="viridis")
-    ax2d.contour(w_mesh, b_mesh, cost, levels=levels[::2], colors="white", linewidths=0.5)
+    ax2d.contour(w_mesh, b_mesh, cost, levels=filled.levels[::2], colors="white",
+                 linewidths=0.5)
     ax2d.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
               label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
     ax2d.set(xlabel="w", ylabel="b", title="contours")

@@ -70,7 +70,10 @@ class ExerciseNotReady(Exception):
 
 
 def _run(fn, *args):
-    """Call a learner's function, turning every failure into a plain sentence."""
+    """Call a learner's function and return its value as a float array.
+
+    Every failure becomes an :class:`ExerciseNotReady` with a plain sentence.
+    """
     name = getattr(fn, "__name__", "your function")
     try:
         result = fn(*args)
@@ -85,12 +88,17 @@ def _run(fn, *args):
     if result is None:
         raise ExerciseNotReady(
             f"<code>{name}</code> returned None: did you forget <code>return</code>?")
-    return result
+    try:
+        return np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        raise ExerciseNotReady(
+            f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
+            "expected numbers.") from None
 
 
 def _predict(forward, x, w, b):
     """The learner's ``forward(x, w, b)``, checked to give one prediction per sample."""
-    y_hat = np.asarray(_run(forward, x, w, b), dtype=float)
+    y_hat = _run(forward, x, w, b)
     if y_hat.shape != x.shape:
         raise ExerciseNotReady(
             f"<code>forward(x, w, b)</code> returned shape {y_hat.shape}, "
@@ -100,10 +108,11 @@ def _predict(forward, x, w, b):
 
 def _number(fn, *args):
     """The learner's function value as one float."""
-    value = np.asarray(_run(fn, *args), dtype=float)
+    value = _run(fn, *args)
     if value.size != 1:
         raise ExerciseNotReady(
-            f"<code>{fn.__name__}</code> returned shape {value.shape}, expected one number.")
+            f"<code>{getattr(fn, '__name__', 'your function')}</code> returned shape "
+            f"{value.shape}, expected one number.")
     return float(value.ravel()[0])
 
 
@@ -141,9 +150,10 @@ class LinearExplorer:
         """Draw the static parts once; return the artists that move."""
         ax_fit, ax_curve, ax_surface = self.figure.subplots(1, 3)
         x, y = self.x, self.y
-        x_line = np.array([0.0, x.max() * 1.35])
+        # Many points, so that a learner's model that is not a line shows as it is.
+        x_line = np.linspace(0.0, x.max() * 1.35, 50)
         ax_fit.scatter(x, y, color="black", zorder=3, label="data")
-        ax_fit.set(xlim=x_line, ylim=(y.min() - 4, y.max() * 1.5 + 2),
+        ax_fit.set(xlim=(x_line[0], x_line[-1]), ylim=(y.min() - 4, y.max() * 1.5 + 2),
                    xlabel="x (hours)", ylabel="y (points)")
         self.fit_line, = ax_fit.plot(x_line, x_line, color="tab:blue", label="ŷ = x·w + b")
         self.residuals = LineCollection([], colors="tab:red", linestyles="dotted")
@@ -169,12 +179,15 @@ class LinearExplorer:
         try:
             cost = np.array([[self._cost(w, b) for w in w_grid] for b in b_grid])
         except ExerciseNotReady:
+            cost = None
+        if cost is None or not np.all(np.isfinite(cost)):
             ax.text(0.5, 0.5, "appears once forward and mse work",
                     ha="center", va="center", transform=ax.transAxes, color="gray")
             return
-        levels = plots.cost_levels(cost)
-        ax.contourf(w_grid, b_grid, cost, levels=levels, cmap="viridis")
-        ax.contour(w_grid, b_grid, cost, levels=levels[::2], colors="white", linewidths=0.5)
+        filled = ax.contourf(w_grid, b_grid, cost, levels=plots.cost_levels(cost),
+                             cmap="viridis")
+        ax.contour(w_grid, b_grid, cost, levels=filled.levels[::2], colors="white",
+                   linewidths=0.5)
         i, j = np.unravel_index(np.argmin(cost), cost.shape)
         ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=12)
 
@@ -186,6 +199,8 @@ class LinearExplorer:
         w, b = self.w_slider.value, self.b_slider.value
         try:
             y_hat = _predict(self.forward, self.x, w, b)
+            x_line = self.fit_line.get_xdata()
+            line = _predict(self.forward, x_line, w, b)
             losses = [_number(self.mse, y_hat[i:i + 1], self.y[i:i + 1])
                       for i in range(len(self.x))]
             cost = _number(self.mse, y_hat, self.y)
@@ -193,8 +208,7 @@ class LinearExplorer:
         except ExerciseNotReady as reason:
             self._show_not_ready(str(reason))
             return
-        x_line = self.fit_line.get_xdata()
-        self.fit_line.set_ydata(x_line * w + b)
+        self.fit_line.set_ydata(line)
         self.residuals.set_segments(
             [[(xi, yi), (xi, yh)] for xi, yi, yh in zip(self.x, self.y, y_hat)])
         self.cost_curve.set_data(self.w_curve, curve)

@@ -55,3 +55,11 @@ def test_split_sets_draws_three_sets():
     assert [len(part[0]) for part in (train, dev, test)] == [12, 4, 4]
     ax = plots.split_sets(train, dev, test)
     assert len(ax.collections) == 3
+
+
+@pytest.mark.parametrize("spoil", [lambda c: c - 10.0, lambda c: c * 0.0],
+                         ids=["negative", "flat"])
+def test_surface_draws_an_unfinished_cost_too(solutions, spoil):
+    w_grid, b_grid, cost = lecture_surface(solutions)
+    fig = plots.surface(w_grid, b_grid, spoil(cost))
+    assert fig.axes[1].collections

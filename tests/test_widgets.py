@@ -92,6 +92,44 @@ def test_unfinished_exercises_are_reported_not_raised(solutions, forward, mse_ki
     assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
 
 
+def test_prediction_line_is_the_learners_forward(solutions):
+    def forward_adding(x, w, b=0.0):
+        return x + w + b
+
+    explorer = widgets.linear_explorer(forward_adding, solutions["mse"], *data.hours_points())
+    explorer.w_slider.value = 2.0
+    x_line = explorer.fit_line.get_xdata()
+    np.testing.assert_allclose(explorer.fit_line.get_ydata(), x_line + 2.0)
+    np.testing.assert_allclose([s[1][1] for s in explorer.residuals.get_segments()],
+                               [3.0, 4.0, 5.0])
+
+
+class NamelessMse:
+    def __call__(self, y_hat, y):
+        return float(np.mean((y_hat - y) ** 2))
+
+
+@pytest.mark.parametrize("mse", [
+    lambda y_hat, y: np.mean(y_hat - y),          # not squared: negative costs
+    lambda y_hat, y: 0,                           # a placeholder: a flat cost
+    lambda y_hat, y: np.nan,
+    lambda y_hat, y: np.inf,
+    lambda y_hat, y: {"cost": 1.0},
+    NamelessMse(),
+], ids=["not-squared", "flat", "nan", "inf", "dict", "nameless"])
+def test_odd_mse_never_raises(mse):
+    explorer = widgets.linear_explorer(lambda x, w, b=0.0: x * w + b, mse,
+                                       *data.hours_points())
+    explorer.w_slider.value = 2.5
+    assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
+
+
+def test_forward_returning_a_dict_is_reported(solutions):
+    explorer = widgets.linear_explorer(lambda x, w, b=0.0: {"y": x}, solutions["mse"],
+                                       *data.hours_points())
+    assert "returned dict, expected numbers" in explorer.readout.value
+
+
 def test_explorer_displays_as_its_widget(explorer):
     bundle = explorer._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
