@@ -32,7 +32,7 @@ CSV_COLUMNS = ("student_id", "assignment", "exercise", "score", "max_score", "st
 
 # nbgrader treats a student id as a file glob and as a path component, so only
 # ids that mean the same thing in both are accepted.
-STUDENT_ID = re.compile(r"[\w-]+")
+STUDENT_ID = re.compile(r"\w[\w.-]*")
 
 # nbgrader reports progress at INFO and WARNING for every cell; failures come
 # back to us in the captured log and are reported once, as a reason. The CLI's
@@ -132,8 +132,9 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
     submissions_dir, course_dir = Path(submissions_dir), Path(course_dir).resolve()
     if not submissions_dir.is_dir():
         raise GradingError(f"no submissions folder at {submissions_dir}")
-    student_dirs = sorted(path for path in submissions_dir.iterdir()
-                          if path.is_dir() and not path.name.startswith("."))
+    entries = sorted(path for path in submissions_dir.iterdir() if not path.name.startswith("."))
+    student_dirs = [path for path in entries if path.is_dir()]
+    loose_files = [path for path in entries if not path.is_dir()]
     chapters = [chapter] if chapter else [
         chapter for chapter in available_chapters(notebooks_dir)
         if any((student_dir / f"{chapter}.ipynb").is_file() for student_dir in student_dirs)]
@@ -148,10 +149,22 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
     results = []
     for chapter in chapters:
         with api.gradebook as gb:
-            grade_ids = [cell.name for cell in gb.find_notebook(chapter, chapter).grade_cells]
+            notebook = gb.find_notebook(chapter, chapter)
+            # Graded cells must all be there; any cell nbgrader knows tells the chapter.
+            grade_ids = [cell.name for cell in notebook.grade_cells]
+            known_ids = grade_ids + [cell.name for cell in notebook.solution_cells]
             max_score = gb.find_assignment(chapter).max_score
         for student_dir in student_dirs:
-            result = _grade_submission(api, student_dir, chapter, grade_ids, max_score)
+            result = _grade_submission(api, student_dir, chapter, grade_ids, known_ids,
+                                       max_score)
+            _record_status(course_dir, result)
+            results.append(result)
+        for path in loose_files:
+            # Whose it is cannot be told for sure; say so rather than skip it silently.
+            result = SubmissionResult(
+                path.name, chapter, "rejected",
+                f"a file directly in {submissions_dir}: put each learner's notebook in "
+                f"{submissions_dir}/<student_id>/{chapter}.ipynb", max_score=max_score)
             _record_status(course_dir, result)
             results.append(result)
     return results
@@ -250,10 +263,11 @@ def _release_chapter(api, chapter, notebooks_dir, workspace, reset_workspace):
     return Release(chapter, released, target, backup=backup)
 
 
-def _grade_submission(api, student_dir, chapter, grade_ids, max_score):
+def _grade_submission(api, student_dir, chapter, grade_ids, known_ids, max_score):
     student = student_dir.name
     if not STUDENT_ID.fullmatch(student):
-        reason = f"invalid student id {student!r}: use letters, digits, _ and - only"
+        reason = (f"invalid student id {student!r}: use letters, digits, _, - and . only, "
+                  "starting with a letter or digit")
         return SubmissionResult(student, chapter, "rejected", reason, max_score=max_score)
     for step in (api.coursedir.submitted_directory, api.coursedir.autograded_directory,
                  api.coursedir.feedback_directory):
@@ -266,13 +280,14 @@ def _grade_submission(api, student_dir, chapter, grade_ids, max_score):
     if not notebook.is_file():
         found = ", ".join(sorted(path.name for path in student_dir.iterdir())) or "nothing"
         return _grade_zero(api, student, chapter, "missing", f"no {notebook.name} (found: {found})")
-    problem = _notebook_problem(notebook, grade_ids)
-    if problem:
-        return _grade_zero(api, student, chapter, "broken", problem)
+    try:
+        readable, repairs = _read_submission(notebook, chapter, grade_ids, known_ids)
+    except UnusableSubmission as problem:
+        return _grade_zero(api, student, chapter, "broken", str(problem))
 
     submitted = _course_notebook(api, api.coursedir.submitted_directory, chapter, student)
     submitted.parent.mkdir(parents=True)
-    shutil.copyfile(notebook, submitted)
+    nbformat.write(readable, submitted)
     submitted_at = datetime.fromtimestamp(notebook.stat().st_mtime, timezone.utc)
     (submitted.parent / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")
     result = api.autograde(chapter, student, force=True, create=True)
@@ -280,12 +295,19 @@ def _grade_submission(api, student_dir, chapter, grade_ids, max_score):
         return _grade_zero(api, student, chapter, "broken", _failure_reason(result))
     with api.gradebook as gb:
         submission = gb.find_submission(chapter, student)
-        return SubmissionResult(student, chapter, "graded",
+        return SubmissionResult(student, chapter, "graded", repairs,
                                 score=submission.score, max_score=submission.max_score)
 
 
-def _notebook_problem(path, grade_ids):
-    """Why nbgrader cannot grade the notebook at ``path``, or "" if it can."""
+class UnusableSubmission(Exception):
+    """nbgrader cannot grade this file; the message says why."""
+
+
+def _read_submission(path, chapter, grade_ids, known_ids):
+    """The notebook at ``path`` made ready for nbgrader, and what was repaired.
+
+    Raises :class:`UnusableSubmission` for a file nbgrader cannot grade.
+    """
     try:
         # nbformat.read would log validation errors and return the notebook anyway.
         with open(path, encoding="utf-8") as fh:
@@ -294,13 +316,27 @@ def _notebook_problem(path, grade_ids):
         notebook = nbformat.convert(notebook, nbformat.current_nbformat)
     except Exception as error:  # whatever the file holds, the submission is unusable
         message = str(error).strip().splitlines()
-        return f"not a valid notebook: {message[0] if message else type(error).__name__}"
-    present = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells}
+        raise UnusableSubmission(
+            f"not a valid notebook: {message[0] if message else type(error).__name__}") from None
+
+    present, copies = set(), []
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in present:
+            # A cell copied in JupyterLab keeps its nbgrader marks, and nbgrader
+            # refuses a notebook with an id twice: the copy runs as plain code.
+            del cell.metadata["nbgrader"]
+            copies.append(grade_id)
+        elif grade_id:
+            present.add(grade_id)
+    if not present & set(known_ids):
+        raise UnusableSubmission(f"not the {chapter} notebook: none of its graded cells is there")
     deleted = [grade_id for grade_id in grade_ids if grade_id not in present]
     if deleted:
         # nbgrader would grade the rest and leave these cells waiting for a human.
-        return f"graded cells deleted: {', '.join(deleted)}"
-    return ""
+        raise UnusableSubmission(f"graded cells deleted: {', '.join(deleted)}")
+    repairs = f"copied cells graded as plain code: {', '.join(copies)}" if copies else ""
+    return notebook, repairs
 
 
 def _grade_zero(api, student, chapter, status, reason):

@@ -7,5 +7,7 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 COURSE_DIR = REPO_ROOT / "course"
 WORKSPACE_DIR = REPO_ROOT / "workspace"
 
-# Seconds a cell may run when grading; chapter cells take well under one.
-CELL_TIMEOUT = 60
+# Seconds a cell may run when grading; chapter cells take well under one, so a
+# cell still running after this is stuck, and a stuck submission should not
+# hold up a class for long.
+CELL_TIMEOUT = 30
