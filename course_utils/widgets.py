@@ -166,7 +166,10 @@ class LinearExplorer:
 
         ax_surface.set(xlim=w_range, ylim=b_range, xlabel="w", ylabel="b",
                        title="cost over (w, b)")
-        self._draw_contours(ax_surface, w_range, b_range)
+        cost = self._draw_contours(ax_surface, w_range, b_range)
+        if cost is not None and cost.max() > cost.min():
+            # The curve stays inside the window the contours cover, whatever the data.
+            ax_curve.set_ylim(min(0.0, cost.min()), cost.max() * 1.05)
         self.surface_marker, = ax_surface.plot([], [], "o", color="tab:red")
         self.fit_title = ax_fit.set_title(" ")
         self.curve_title = ax_curve.set_title(" ")
@@ -174,7 +177,7 @@ class LinearExplorer:
                 self.surface_marker, self.fit_title, self.curve_title]
 
     def _draw_contours(self, ax, w_range, b_range):
-        """Contours of the learner's cost; a note instead while it cannot run."""
+        """Contours of the learner's cost, returned; a note and None while it cannot run."""
         w_grid, b_grid = np.linspace(*w_range, 41), np.linspace(*b_range, 41)
         try:
             cost = np.array([[self._cost(w, b) for w in w_grid] for b in b_grid])
@@ -183,13 +186,14 @@ class LinearExplorer:
         if cost is None or not np.all(np.isfinite(cost)):
             ax.text(0.5, 0.5, "appears once forward and mse work",
                     ha="center", va="center", transform=ax.transAxes, color="gray")
-            return
+            return None
         filled = ax.contourf(w_grid, b_grid, cost, levels=plots.cost_levels(cost),
                              cmap="viridis")
         ax.contour(w_grid, b_grid, cost, levels=filled.levels[::2], colors="white",
                    linewidths=0.5)
         i, j = np.unravel_index(np.argmin(cost), cost.shape)
         ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=12)
+        return cost
 
     def _cost(self, w, b):
         return _number(self.mse, _predict(self.forward, self.x, w, b), self.y)

@@ -58,6 +58,14 @@ def test_cost_curve_follows_b_and_has_its_minimum_at_w_2(explorer):
     assert w_values[np.argmin(costs)] < 2.0
 
 
+def test_cost_axis_fits_other_data(solutions):
+    x, y = data.noisy_line(12, w=3.0, b=1.0, noise=1.0, seed=4)
+    explorer = widgets.linear_explorer(solutions["forward"], solutions["mse"], x, y)
+    costs = [solutions["mse"](x * w + b, y) for w in (0.0, 4.0) for b in (-2.0, 2.0)]
+    bottom, top = explorer.cost_curve.axes.get_ylim()
+    assert bottom == 0.0 and top >= max(costs)
+
+
 def test_per_sample_losses_in_the_readout(explorer):
     explorer.w_slider.value = 1.0
     explorer.b_slider.value = 0.0
