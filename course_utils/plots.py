@@ -34,6 +34,23 @@ def cost_curve(w_grid, costs, ax=None):
     return ax
 
 
+def contours(ax, w_grid, b_grid, cost):
+    """Filled contours of ``cost`` (shape ``(len(b_grid), len(w_grid))``) on ``ax``.
+
+    Levels crowd near the minimum (:func:`cost_levels`); a white star marks
+    it. Returns the star's ``(w, b)``. Used by :func:`surface` and by the
+    chapter 2 explorer. Introduced in chapter 2.
+    """
+    filled = ax.contourf(w_grid, b_grid, cost, levels=cost_levels(cost), cmap="viridis")
+    ax.contour(w_grid, b_grid, cost, levels=filled.levels[::2], colors="white",
+               linewidths=0.5)
+    i, j = np.unravel_index(np.argmin(cost), np.shape(cost))
+    ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
+            label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
+    ax.set(xlabel="w", ylabel="b")
+    return filled, (w_grid[j], b_grid[i])
+
+
 def surface(w_grid, b_grid, cost):
     """Draw ``cost`` (shape ``(len(b_grid), len(w_grid))``) in 3-D and as contours.
 
@@ -46,33 +63,35 @@ def surface(w_grid, b_grid, cost):
         raise ValueError(f"cost has shape {cost.shape}, expected (len(b_grid), "
                          f"len(w_grid)) = {expected}; is it transposed?")
     w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
-    i, j = np.unravel_index(np.argmin(cost), cost.shape)
     fig = plt.figure(figsize=(11, 4.2))
     ax3d = fig.add_subplot(1, 2, 1, projection="3d")
     ax3d.plot_surface(w_mesh, b_mesh, cost, cmap="viridis", alpha=0.9)
     ax3d.set(xlabel="w", ylabel="b", zlabel="cost", title="cost surface")
     ax2d = fig.add_subplot(1, 2, 2)
-    levels = cost_levels(cost)
-    filled = ax2d.contourf(w_mesh, b_mesh, cost, levels=levels, cmap="viridis")
-    ax2d.contour(w_mesh, b_mesh, cost, levels=filled.levels[::2], colors="white",
-                 linewidths=0.5)
-    ax2d.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
-              label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
-    ax2d.set(xlabel="w", ylabel="b", title="contours")
+    filled, _ = contours(ax2d, w_grid, b_grid, cost)
+    ax2d.set(title="contours")
     ax2d.legend(loc="upper right")
     fig.colorbar(filled, ax=ax2d, label="cost")
     return fig
 
 
-def split_sets(train, dev, test, ax=None):
-    """Scatter training, dev and test sets, each a pair ``(x, y)``.
+def split_fits(train, dev, fits, ax=None):
+    """Scatter the training and dev sets, each a pair ``(x, y)``, with fitted curves.
 
+    ``fits`` maps a label to polynomial coefficients (``np.polyfit``'s order).
+    The test set is not drawn: its labels stay unseen until the very end.
     Returns the Axes. Introduced in chapter 2.
     """
-    ax = ax or plt.figure(figsize=(5, 3.5)).add_subplot()
-    for (x, y), label, marker in [(train, "training set", "o"), (dev, "dev set", "s"),
-                                  (test, "test set (labels kept aside)", "x")]:
-        ax.scatter(x, y, marker=marker, label=label)
-    ax.set(xlabel="x (hours)", ylabel="y (points)")
-    ax.legend()
+    ax = ax or plt.figure(figsize=(6, 3.8)).add_subplot()
+    ax.scatter(*train, marker="o", label="training set (fit on these)")
+    ax.scatter(*dev, marker="s", label="dev set (compare on these)")
+    x_all = np.concatenate([train[0], dev[0]])
+    x_line = np.linspace(x_all.min(), x_all.max(), 200)
+    y_all = np.concatenate([train[1], dev[1]])
+    for label, coefficients in fits.items():
+        ax.plot(x_line, np.polyval(coefficients, x_line), label=label)
+    margin = np.ptp(y_all) * 0.4
+    ax.set(xlabel="x (hours)", ylabel="y (points)",
+           ylim=(y_all.min() - margin, y_all.max() + margin))
+    ax.legend(fontsize="small")
     return ax

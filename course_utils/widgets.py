@@ -1,19 +1,27 @@
 """Live explorers: sliders that run the learner's functions and redraw a plot.
 
-The layering keeps notebooks independent of how drawing is done:
+Every explorer is an :class:`Explorer`, one skeleton for all chapters:
 
-* an explorer (e.g. :class:`LinearExplorer`) owns the sliders, calls the
-  learner's functions and moves the artists of one figure built at start-up;
-* :class:`LiveFigure` turns that figure into pixels in the browser.
+* its **controls** (sliders, later a play control) are ipywidgets whose
+  ``value`` changes call :meth:`Explorer.update`;
+* ``update`` looks the **learner's functions** up by name in the notebook at
+  that moment, so an explorer made before an exercise is solved picks the
+  solution up as soon as its cell has run, and calls them through
+  :meth:`Explorer.call`, which turns any failure into :class:`ExerciseNotReady`;
+* the subclass's :meth:`Explorer.draw` moves the **artists** of one figure
+  built once by :meth:`Explorer.build`, and :class:`LiveFigure` turns them
+  into pixels: the static parts are drawn once into a cached background,
+  each step redraws only the moving artists and sends one PNG to an
+  ``ipywidgets.Image``;
+* while a function is missing or broken the moving artists hide and a
+  plain **"not ready"** message says what to do, never a traceback.
 
-``LiveFigure`` draws the static parts once (axes, data, contours) and caches
-them; each slider step restores that background, draws only the artists
-marked as moving, and sends a PNG to an ``ipywidgets.Image``. No figure is
-created per slider event and no front-end extension beyond ipywidgets is
-needed. ``benchmarks/explorer_latency.py`` measures a step.
+No figure is created per slider event and no front-end extension beyond
+ipywidgets is needed. ``benchmarks/explorer_latency.py`` measures a step.
 """
 import html
 import io
+import sys
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,7 +32,7 @@ from PIL import Image
 
 from . import plots
 
-__all__ = ["LiveFigure", "LinearExplorer", "linear_explorer"]
+__all__ = ["LiveFigure", "Explorer", "ExerciseNotReady", "LinearExplorer", "linear_explorer"]
 
 
 class LiveFigure:
@@ -66,57 +74,121 @@ class LiveFigure:
 
 
 class ExerciseNotReady(Exception):
-    """The learner's function cannot be used yet; the message says why."""
+    """The learner's function cannot be used yet; the message (HTML) says why."""
 
 
-def _run(fn, *args):
-    """Call a learner's function and return its value as a float array.
+def _notebook_namespace():
+    """The globals of the code that called into course_utils: the notebook's namespace."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(__package__):
+        frame = frame.f_back
+    return frame.f_globals if frame is not None else {}
 
-    Every failure becomes an :class:`ExerciseNotReady` with a plain sentence.
+
+class Explorer:
+    """The skeleton of every explorer (chapter 2).
+
+    A subclass implements :meth:`build` (draw the static parts of ``self.figure`` once,
+    return the artists that move) and :meth:`draw` (given the controls'
+    values, move those artists; return the HTML of the readout below the
+    figure). ``namespace`` is where the learner's functions are looked up, by
+    default the notebook's.
     """
-    name = getattr(fn, "__name__", "your function")
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        raise ExerciseNotReady(
-            f"<code>{name}</code> is not implemented yet: complete its exercise, "
-            "run that cell, then run this cell again.") from None
-    except Exception as error:  # any bug in learner code must not kill the widget
-        raise ExerciseNotReady(
-            f"<code>{name}</code> raised {type(error).__name__}: "
-            f"{html.escape(str(error))}") from None
-    if result is None:
-        raise ExerciseNotReady(
-            f"<code>{name}</code> returned None: did you forget <code>return</code>?")
-    try:
-        return np.asarray(result, dtype=float)
-    except (TypeError, ValueError):
-        raise ExerciseNotReady(
-            f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
-            "expected numbers.") from None
+
+    figsize = (11.0, 3.4)
+
+    def __init__(self, controls, namespace=None):
+        self.controls = dict(controls)
+        self.namespace = _notebook_namespace() if namespace is None else namespace
+        self.readout = widgets.HTML()
+        self.figure = Figure(figsize=self.figsize, dpi=80, layout="constrained")
+        self.live = LiveFigure(self.figure, self.build())
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())),
+                                    self.live.image, self.readout])
+        for control in self.controls.values():
+            control.observe(self.update, names="value")
+        self.update()
+
+    def build(self):
+        raise NotImplementedError
+
+    def draw(self, **values):
+        raise NotImplementedError
+
+    def function(self, name):
+        """The learner's function ``name`` as defined now in the notebook."""
+        fn = self.namespace.get(name)
+        if fn is None:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> is not defined yet: run the cell of its exercise, "
+                "then move a slider.")
+        if not callable(fn):
+            raise ExerciseNotReady(
+                f"<code>{name}</code> is a {html.escape(type(fn).__name__)}, not a function: "
+                "was its name reused for a variable? Run its exercise's cell again.")
+        return fn
+
+    def call(self, name, *args):
+        """``name(*args)`` with the learner's function, as a float array.
+
+        Array arguments are copies, so a function that changes its input in
+        place cannot spoil the explorer's data. Every failure becomes an
+        :class:`ExerciseNotReady` with a plain sentence.
+        """
+        fn = self.function(name)
+        args = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
+        try:
+            result = fn(*args)
+        except NotImplementedError:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> is not implemented yet: complete its exercise and run "
+                "its cell; the explorer picks it up at the next slider move.") from None
+        except Exception as error:  # any bug in learner code must not kill the widget
+            raise ExerciseNotReady(
+                f"<code>{name}</code> raised {type(error).__name__}: "
+                f"{html.escape(str(error))}") from None
+        if result is None:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned None: did you forget <code>return</code>?")
+        try:
+            return np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
+                "expected numbers.") from None
+
+    def number(self, name, *args):
+        """The learner's function value as one float."""
+        value = self.call(name, *args)
+        if value.size != 1:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned shape {value.shape}, expected one number.")
+        return float(value.ravel()[0])
+
+    def update(self, change=None):
+        """Recompute from the controls' values and redraw the moving artists."""
+        values = {name: control.value for name, control in self.controls.items()}
+        try:
+            readout = self.draw(**values)
+            visible = True
+        except ExerciseNotReady as reason:
+            readout = f'<p style="color:#b00">⚠ {reason}</p>'
+            visible = False
+        for artist in self.live.moving:
+            artist.set_visible(visible)
+        self.readout.value = readout
+        self.live.render()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _predict(forward, x, w, b):
-    """The learner's ``forward(x, w, b)``, checked to give one prediction per sample."""
-    y_hat = _run(forward, x, w, b)
-    if y_hat.shape != x.shape:
-        raise ExerciseNotReady(
-            f"<code>forward(x, w, b)</code> returned shape {y_hat.shape}, "
-            f"expected {x.shape} (one prediction per sample).")
-    return y_hat
+def _slider(name, value, bounds, step):
+    return widgets.FloatSlider(value=value, min=bounds[0], max=bounds[1], step=step,
+                               description=name, continuous_update=True)
 
 
-def _number(fn, *args):
-    """The learner's function value as one float."""
-    value = _run(fn, *args)
-    if value.size != 1:
-        raise ExerciseNotReady(
-            f"<code>{getattr(fn, '__name__', 'your function')}</code> returned shape "
-            f"{value.shape}, expected one number.")
-    return float(value.ravel()[0])
-
-
-class LinearExplorer:
+class LinearExplorer(Explorer):
     """Sliders for ``w`` and ``b`` of ŷ = x·w + b over the data (chapter 2).
 
     Shows, from the learner's ``forward(x, w, b)`` and ``mse(y_hat, y)``:
@@ -126,29 +198,24 @@ class LinearExplorer:
     a table of the per-sample losses and the MSE.
     """
 
-    def __init__(self, forward, mse, x, y, w_range=(0.0, 4.0), b_range=(-2.0, 2.0),
-                 w=1.0, b=0.0):
-        self.forward, self.mse = forward, mse
+    def __init__(self, x, y, w_range=(0.0, 4.0), b_range=(-2.0, 2.0), w=1.0, b=0.0,
+                 namespace=None):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        self.w_slider = widgets.FloatSlider(value=w, min=w_range[0], max=w_range[1],
-                                            step=0.05, description="w",
-                                            continuous_update=True)
-        self.b_slider = widgets.FloatSlider(value=b, min=b_range[0], max=b_range[1],
-                                            step=0.05, description="b",
-                                            continuous_update=True)
+        self.w_range, self.b_range = w_range, b_range
         self.w_curve = np.linspace(*w_range, 81)
-        self.readout = widgets.HTML()
-        self.figure = Figure(figsize=(11.0, 3.4), dpi=80, layout="constrained")
-        self.live = LiveFigure(self.figure, self._build_axes(w_range, b_range))
-        self.widget = widgets.VBox([widgets.HBox([self.w_slider, self.b_slider]),
-                                    self.live.image, self.readout])
-        for slider in (self.w_slider, self.b_slider):
-            slider.observe(self.update, names="value")
-        self.update()
+        super().__init__({"w": _slider("w", w, w_range, 0.05),
+                          "b": _slider("b", b, b_range, 0.05)}, namespace)
 
-    def _build_axes(self, w_range, b_range):
-        """Draw the static parts once; return the artists that move."""
-        ax_fit, ax_curve, ax_surface = self.figure.subplots(1, 3)
+    @property
+    def w_slider(self):
+        return self.controls["w"]
+
+    @property
+    def b_slider(self):
+        return self.controls["b"]
+
+    def build(self):
+        ax_fit, ax_curve, self.ax_surface = self.figure.subplots(1, 3)
         x, y = self.x, self.y
         # Many points, so that a learner's model that is not a line shows as it is.
         x_line = np.linspace(0.0, x.max() * 1.35, 50)
@@ -160,58 +227,64 @@ class LinearExplorer:
         ax_fit.add_collection(self.residuals)
         ax_fit.legend(loc="upper left")
 
-        ax_curve.set(xlim=w_range, ylim=(0, 40), xlabel="w", ylabel="Loss (MSE)")
+        ax_curve.set(xlim=self.w_range, ylim=(0, 40), xlabel="w", ylabel="Loss (MSE)")
         self.cost_curve, = ax_curve.plot([], [], color="tab:blue")
         self.curve_marker, = ax_curve.plot([], [], "o", color="tab:red")
 
-        ax_surface.set(xlim=w_range, ylim=b_range, xlabel="w", ylabel="b",
-                       title="cost over (w, b)")
-        cost = self._draw_contours(ax_surface, w_range, b_range)
-        if cost is not None and cost.max() > cost.min():
-            # The curve stays inside the window the contours cover, whatever the data.
-            ax_curve.set_ylim(min(0.0, cost.min()), cost.max() * 1.05)
-        self.surface_marker, = ax_surface.plot([], [], "o", color="tab:red")
+        self.ax_surface.set(xlim=self.w_range, ylim=self.b_range, title="cost over (w, b)")
+        self.surface_note = self.ax_surface.text(
+            0.5, 0.5, "appears once forward and mse work", ha="center", va="center",
+            transform=self.ax_surface.transAxes, color="gray")
+        self.contours_drawn, self.contours_tried = False, None
+        self.surface_marker, = self.ax_surface.plot([], [], "o", color="tab:red")
         self.fit_title = ax_fit.set_title(" ")
         self.curve_title = ax_curve.set_title(" ")
         return [self.fit_line, self.residuals, self.cost_curve, self.curve_marker,
                 self.surface_marker, self.fit_title, self.curve_title]
 
-    def _draw_contours(self, ax, w_range, b_range):
-        """Contours of the learner's cost, returned; a note and None while it cannot run."""
-        w_grid, b_grid = np.linspace(*w_range, 41), np.linspace(*b_range, 41)
-        try:
-            cost = np.array([[self._cost(w, b) for w in w_grid] for b in b_grid])
-        except ExerciseNotReady:
-            cost = None
-        if cost is None or not np.all(np.isfinite(cost)):
-            ax.text(0.5, 0.5, "appears once forward and mse work",
-                    ha="center", va="center", transform=ax.transAxes, color="gray")
-            return None
-        filled = ax.contourf(w_grid, b_grid, cost, levels=plots.cost_levels(cost),
-                             cmap="viridis")
-        ax.contour(w_grid, b_grid, cost, levels=filled.levels[::2], colors="white",
-                   linewidths=0.5)
-        i, j = np.unravel_index(np.argmin(cost), cost.shape)
-        ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=12)
-        return cost
+    def _draw_contours(self):
+        """Draw the contours of the learner's cost once it works; redraw the background.
+
+        Tried once per definition of ``forward`` and ``mse``: 41 × 41 calls of a
+        cost that gives NaN should not slow every slider step.
+        """
+        tried = (self.function("forward"), self.function("mse"))
+        if tried == self.contours_tried:
+            return
+        self.contours_tried = tried
+        w_grid, b_grid = np.linspace(*self.w_range, 41), np.linspace(*self.b_range, 41)
+        cost = np.array([[self._cost(w, b) for w in w_grid] for b in b_grid])
+        if not np.all(np.isfinite(cost)):
+            return
+        plots.contours(self.ax_surface, w_grid, b_grid, cost)
+        self.surface_note.remove()
+        if cost.max() > cost.min():
+            # The curve stays inside the window the contours cover, whatever the data.
+            self.cost_curve.axes.set_ylim(min(0.0, cost.min()), cost.max() * 1.05)
+        self.contours_drawn = True
+        self.live.redraw_background()
 
     def _cost(self, w, b):
-        return _number(self.mse, _predict(self.forward, self.x, w, b), self.y)
+        return self.number("mse", self._predict(self.x, w, b), self.y)
 
-    def update(self, change=None):
-        """Recompute from the slider values and redraw the moving artists."""
-        w, b = self.w_slider.value, self.b_slider.value
-        try:
-            y_hat = _predict(self.forward, self.x, w, b)
-            x_line = self.fit_line.get_xdata()
-            line = _predict(self.forward, x_line, w, b)
-            losses = [_number(self.mse, y_hat[i:i + 1], self.y[i:i + 1])
-                      for i in range(len(self.x))]
-            cost = _number(self.mse, y_hat, self.y)
-            curve = [self._cost(w_i, b) for w_i in self.w_curve]
-        except ExerciseNotReady as reason:
-            self._show_not_ready(str(reason))
-            return
+    def _predict(self, x, w, b):
+        """The learner's ``forward(x, w, b)``, checked to give one prediction per sample."""
+        y_hat = self.call("forward", x, w, b)
+        if y_hat.shape != x.shape:
+            raise ExerciseNotReady(
+                f"<code>forward(x, w, b)</code> returned shape {y_hat.shape}, "
+                f"expected {x.shape} (one prediction per sample).")
+        return y_hat
+
+    def draw(self, w, b):
+        y_hat = self._predict(self.x, w, b)
+        line = self._predict(self.fit_line.get_xdata(), w, b)
+        losses = [self.number("mse", y_hat[i:i + 1], self.y[i:i + 1])
+                  for i in range(len(self.x))]
+        cost = self.number("mse", y_hat, self.y)
+        curve = [self._cost(w_i, b) for w_i in self.w_curve]
+        if not self.contours_drawn:
+            self._draw_contours()
         self.fit_line.set_ydata(line)
         self.residuals.set_segments(
             [[(xi, yi), (xi, yh)] for xi, yi, yh in zip(self.x, self.y, y_hat)])
@@ -220,19 +293,7 @@ class LinearExplorer:
         self.surface_marker.set_data([w], [b])
         self.fit_title.set_text(f"w = {w:.2f}, b = {b:.2f}")
         self.curve_title.set_text(f"MSE = {cost:.4f} (curve at b = {b:.2f})")
-        for artist in self.live.moving:
-            artist.set_visible(True)
-        self.readout.value = _loss_table(self.x, self.y, y_hat, losses, cost)
-        self.live.render()
-
-    def _show_not_ready(self, reason):
-        for artist in self.live.moving:
-            artist.set_visible(False)
-        self.readout.value = f'<p style="color:#b00">⚠ {reason}</p>'
-        self.live.render()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        return _loss_table(self.x, self.y, y_hat, losses, cost)
 
 
 def _loss_table(x, y, y_hat, losses, cost):
@@ -244,10 +305,11 @@ def _loss_table(x, y, y_hat, losses, cost):
             f"<td><b>{cost:.4f}</b></td></tr></table>")
 
 
-def linear_explorer(forward, mse, x, y, **options):
-    """A :class:`LinearExplorer` over ``(x, y)`` using the learner's functions.
+def linear_explorer(x, y, **options):
+    """A :class:`LinearExplorer` over ``(x, y)`` using the notebook's ``forward`` and ``mse``.
 
-    Returns the explorer; as the last expression of a cell it shows itself.
-    Introduced in chapter 2.
+    The functions are looked up by name at every slider move, so the explorer
+    works as soon as their exercises are done. Returns the explorer; as the
+    last expression of a cell it shows itself. Introduced in chapter 2.
     """
-    return LinearExplorer(forward, mse, x, y, **options)
+    return LinearExplorer(x, y, **options)

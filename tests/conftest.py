@@ -1,7 +1,10 @@
-"""Shared fixtures: the chapter notebooks' own solutions and stubs.
+"""Shared fixtures: the chapters, their notebooks' own solutions and stubs.
 
 The reference solutions live only in the source notebooks; tests take them
-from there, so there is one source of truth and no copy to drift.
+from there, so there is one source of truth and no copy to drift. The
+chapters are those that ``course_utils.checks`` declares; a new chapter's
+notebook and checks module are picked up by every test parametrized over
+``CHAPTERS``.
 """
 import copy
 import pathlib
@@ -10,18 +13,28 @@ import nbformat
 import pytest
 from nbgrader.preprocessors import ClearSolutions
 
+from course_utils import checks
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+CHAPTERS = sorted(checks.chapters())
 CHAPTER_2 = NOTEBOOKS / "02_linear_model.ipynb"
 
 
+def notebook_path(chapter):
+    return NOTEBOOKS / f"{chapter}.ipynb"
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id", "")
+
+
 def graded_functions(nb):
-    """Run the setup cell and every solution cell of ``nb``; return the namespace."""
+    """Run the setup cells and every solution cell of ``nb``; return the namespace."""
     namespace = {}
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id == "setup" or grade_id.startswith("sol_"):
-            exec(compile(cell.source, grade_id, "exec"), namespace)
+        if grade_id(cell).startswith(("setup", "sol_")):
+            exec(compile(cell.source, grade_id(cell), "exec"), namespace)
     return namespace
 
 
@@ -29,15 +42,21 @@ def read_notebook(path=CHAPTER_2):
     return nbformat.read(path, as_version=4)
 
 
+def chapter_namespace(chapter, stubs=False):
+    """A chapter's functions as the solutions give them, or as the learner first gets them."""
+    nb = copy.deepcopy(read_notebook(notebook_path(chapter)))
+    if stubs:
+        ClearSolutions().preprocess(nb, {})
+    return graded_functions(nb)
+
+
 @pytest.fixture(scope="session")
 def solutions():
     """Chapter 2's reference solutions, taken from the source notebook."""
-    return graded_functions(read_notebook())
+    return chapter_namespace("02_linear_model")
 
 
 @pytest.fixture(scope="session")
 def stubs():
     """Chapter 2's functions as the learner first gets them (nbgrader's stubs)."""
-    nb = copy.deepcopy(read_notebook())
-    ClearSolutions().preprocess(nb, {})
-    return graded_functions(nb)
+    return chapter_namespace("02_linear_model", stubs=True)

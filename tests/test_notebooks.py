@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from conftest import CHAPTER_2, NOTEBOOKS, ROOT, read_notebook
+from conftest import CHAPTER_2, CHAPTERS, NOTEBOOKS, ROOT, notebook_path, read_notebook
+from course_utils import checks
 
 SOURCES = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -19,7 +20,7 @@ def committed_notebooks():
 
 
 def test_notebooks_are_committed():
-    assert CHAPTER_2 in committed_notebooks()
+    assert set(map(notebook_path, CHAPTERS)) <= set(committed_notebooks())
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
@@ -43,10 +44,8 @@ def test_valid_nbgrader_source(path):
 def test_chapter_2_public_contract():
     """The exercise names and points the grader and the README rely on."""
     nb = read_notebook()
-    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
-              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert points == {"test_forward": 2, "test_mse": 2, "test_exhaustive_search": 3,
-                      "test_cost_surface": 3}
+    points = {exercise.name: exercise.points for exercise in checks.exercises("02_linear_model")}
+    assert points == {"forward": 2, "mse": 2, "exhaustive_search": 3, "cost_surface": 3}
     sources = "\n".join(c.source for c in nb.cells)
     for signature in ["def forward(x, w, b=0.0):", "def mse(y_hat, y):",
                       "def exhaustive_search(x, y, w_grid):",
@@ -54,13 +53,24 @@ def test_chapter_2_public_contract():
         assert signature in sources
 
 
+def execute(nb, allow_errors=False):
+    """Run ``nb`` in a fresh kernel from the notebooks folder; return the seconds it took."""
+    started = time.perf_counter()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module", params=CHAPTERS)
+def executed(request):
+    nb = read_notebook(notebook_path(request.param))
+    return nb, execute(nb)
+
+
 @pytest.fixture(scope="module")
 def executed_chapter_2():
     nb = read_notebook()
-    started = time.perf_counter()
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return nb, time.perf_counter() - started
+    return nb, execute(nb)
 
 
 def stdout_of(nb):
@@ -68,8 +78,8 @@ def stdout_of(nb):
                    for out in cell.outputs if out.output_type == "stream")
 
 
-def test_runs_top_to_bottom_in_seconds(executed_chapter_2):
-    nb, seconds = executed_chapter_2
+def test_runs_top_to_bottom_in_seconds(executed):
+    nb, seconds = executed
     errors = [out for cell in nb.cells if cell.cell_type == "code"
               for out in cell.outputs if out.output_type == "error"]
     assert not errors
@@ -119,17 +129,48 @@ def test_lecture_numbers_from_the_solutions(solutions):
     assert (w_grid[j], b_grid[i]) == (pytest.approx(2.0), pytest.approx(0.0))
 
 
-def test_nbgrader_validate_passes_on_source_and_fails_on_release(tmp_path):
-    from nbgrader.validator import Validator
-
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """Every chapter's student version, as ``python -m grading release`` makes it."""
     from grading import pipeline
 
-    assert Validator().validate(str(CHAPTER_2)) == {}, "the solutions must pass every test"
-    [released] = pipeline.release(["02_linear_model"], course_dir=tmp_path / "course",
-                                  workspace=None)
-    text = released.release_notebook.read_text()
+    course = tmp_path_factory.mktemp("release") / "course"
+    return {item.chapter: item.release_notebook
+            for item in pipeline.release(CHAPTERS, course_dir=course, workspace=None)}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_nbgrader_validate_passes_on_source_and_fails_on_release(released, chapter):
+    from nbgrader.validator import Validator
+
+    assert Validator().validate(str(notebook_path(chapter))) == {}, \
+        "the solutions must pass every test"
+    text = released[chapter].read_text()
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
-    failed = Validator().validate(str(released.release_notebook))["failed"]
-    assert len(failed) == 4, "every exercise's test must fail on the stubs"
-    assert all("NotImplementedError" in cell["error"] or "not implemented yet" in cell["error"]
-               for cell in failed)
+    failed = Validator().validate(str(released[chapter]))["failed"]
+    assert len(failed) == len(checks.exercises(chapter)), \
+        "every exercise's test must fail on the stubs"
+    for cell in failed:
+        assert "not implemented yet" in cell["error"], cell["error"]
+        assert "Traceback" not in cell["error"] and "course_utils" not in cell["error"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_run_all_on_a_fresh_notebook_gives_messages_not_name_errors(released, chapter):
+    """As Validate does, every cell runs; explorers say what is missing, no NameError."""
+    nb = nbformat.read(released[chapter], as_version=4)
+    execute(nb, allow_errors=True)
+    errors = [out for cell in nb.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error"]
+    assert {"NotImplementedError", "CheckFailed"} <= {error.ename for error in errors}
+    for cell in nb.cells:
+        kinds = [key for out in cell.get("outputs", []) for key in out.get("data", {})]
+        if "application/vnd.jupyter.widget-view+json" in kinds:
+            assert not [out for out in cell.outputs if out.output_type == "error"], cell.source
+    names = [exercise.name for exercise in checks.exercises(chapter)]
+    assert not [error.evalue for error in errors if error.ename == "NameError"
+                and any(f"'{name}'" in error.evalue for name in names)]
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    readouts = [model["state"]["value"] for model in state.values()
+                if model["model_name"] == "HTMLModel"]
+    assert readouts and all("is not implemented yet" in text for text in readouts)

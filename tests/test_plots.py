@@ -50,11 +50,21 @@ def test_cost_levels_span_the_cost_and_crowd_near_the_minimum():
     assert np.diff(levels)[0] < np.diff(levels)[-1]
 
 
-def test_split_sets_draws_three_sets():
+def test_split_fits_draws_train_and_dev_but_not_the_test_set():
     train, dev, test = data.split(*data.noisy_line(20, w=2.0), seed=0)
     assert [len(part[0]) for part in (train, dev, test)] == [12, 4, 4]
-    ax = plots.split_sets(train, dev, test)
-    assert len(ax.collections) == 3
+    fits = {"degree 1": np.polyfit(*train, deg=1), "degree 3": np.polyfit(*train, deg=3)}
+    ax = plots.split_fits(train, dev, fits)
+    drawn = np.concatenate([c.get_offsets()[:, 1] for c in ax.collections])
+    assert len(ax.collections) == 2 and not set(test[1]) & set(drawn)
+    assert [line.get_label() for line in ax.lines] == list(fits)
+
+
+def test_contours_mark_the_minimum(solutions):
+    w_grid, b_grid, cost = lecture_surface(solutions)
+    ax = plt.figure().add_subplot()
+    _, minimum = plots.contours(ax, w_grid, b_grid, cost)
+    assert minimum == (pytest.approx(2.0), pytest.approx(0.0))
 
 
 @pytest.mark.parametrize("spoil", [lambda c: c - 10.0, lambda c: c * 0.0],

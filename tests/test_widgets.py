@@ -6,9 +6,14 @@ import pytest
 from course_utils import data, widgets
 
 
+def make_explorer(forward, mse, x=None, y=None):
+    x, y = (x, y) if x is not None else data.hours_points()
+    return widgets.linear_explorer(x, y, namespace={"forward": forward, "mse": mse})
+
+
 @pytest.fixture
 def explorer(solutions):
-    return widgets.linear_explorer(solutions["forward"], solutions["mse"], *data.hours_points())
+    return make_explorer(solutions["forward"], solutions["mse"])
 
 
 def artist_counts(figure):
@@ -60,7 +65,7 @@ def test_cost_curve_follows_b_and_has_its_minimum_at_w_2(explorer):
 
 def test_cost_axis_fits_other_data(solutions):
     x, y = data.noisy_line(12, w=3.0, b=1.0, noise=1.0, seed=4)
-    explorer = widgets.linear_explorer(solutions["forward"], solutions["mse"], x, y)
+    explorer = make_explorer(solutions["forward"], solutions["mse"], x, y)
     costs = [solutions["mse"](x * w + b, y) for w in (0.0, 4.0) for b in (-2.0, 2.0)]
     bottom, top = explorer.cost_curve.axes.get_ylim()
     assert bottom == 0.0 and top >= max(costs)
@@ -92,7 +97,7 @@ def broken_forward(x, w, b=0.0):
 def test_unfinished_exercises_are_reported_not_raised(solutions, forward, mse_kind, words):
     forward = solutions["forward"] if forward == "solution" else forward
     mse = solutions["mse"] if mse_kind == "solution" else mse_kind
-    explorer = widgets.linear_explorer(forward, mse, *data.hours_points())
+    explorer = make_explorer(forward, mse)
     assert words in explorer.readout.value
     explorer.w_slider.value = 2.5
     assert words in explorer.readout.value
@@ -104,7 +109,7 @@ def test_prediction_line_is_the_learners_forward(solutions):
     def forward_adding(x, w, b=0.0):
         return x + w + b
 
-    explorer = widgets.linear_explorer(forward_adding, solutions["mse"], *data.hours_points())
+    explorer = make_explorer(forward_adding, solutions["mse"])
     explorer.w_slider.value = 2.0
     x_line = explorer.fit_line.get_xdata()
     np.testing.assert_allclose(explorer.fit_line.get_ydata(), x_line + 2.0)
@@ -126,18 +131,63 @@ class NamelessMse:
     NamelessMse(),
 ], ids=["not-squared", "flat", "nan", "inf", "dict", "nameless"])
 def test_odd_mse_never_raises(mse):
-    explorer = widgets.linear_explorer(lambda x, w, b=0.0: x * w + b, mse,
-                                       *data.hours_points())
+    explorer = make_explorer(lambda x, w, b=0.0: x * w + b, mse)
     explorer.w_slider.value = 2.5
     assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
 
 
 def test_forward_returning_a_dict_is_reported(solutions):
-    explorer = widgets.linear_explorer(lambda x, w, b=0.0: {"y": x}, solutions["mse"],
-                                       *data.hours_points())
+    explorer = make_explorer(lambda x, w, b=0.0: {"y": x}, solutions["mse"])
     assert "returned dict, expected numbers" in explorer.readout.value
 
 
 def test_explorer_displays_as_its_widget(explorer):
     bundle = explorer._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+
+
+def test_explorer_made_before_the_exercises_waits_for_them(solutions):
+    """Run All reaches the explorer before later exercises exist: a message, then it works."""
+    namespace = {}
+    explorer = widgets.linear_explorer(*data.hours_points(), namespace=namespace)
+    assert "<code>forward</code> is not defined yet" in explorer.readout.value
+    assert not explorer.fit_line.get_visible() and not explorer.contours_drawn
+    namespace.update(forward=solutions["forward"], mse=solutions["mse"])
+    explorer.w_slider.value = 2.0
+    assert explorer.fit_line.get_visible() and explorer.contours_drawn
+    assert "MSE" in explorer.readout.value
+
+
+def test_explorer_finds_the_notebooks_functions_by_name(solutions):
+    notebook = {"cu_widgets": widgets, "forward": solutions["forward"], "mse": solutions["mse"]}
+    exec("x, y = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0]\n"
+         "explorer = cu_widgets.linear_explorer(x, y, w=1.0)", notebook)
+    explorer = notebook["explorer"]
+    assert explorer.namespace is notebook
+    assert "4.6667" in explorer.readout.value
+
+
+def test_an_mse_that_changes_its_input_cannot_spoil_the_explorer(solutions):
+    def in_place_mse(y_hat, y):
+        y_hat -= y
+        return np.mean(y_hat ** 2)
+
+    explorer = make_explorer(solutions["forward"], in_place_mse)
+    x, y = data.hours_points()
+    explorer.w_slider.value = 3.0
+    np.testing.assert_array_equal(explorer.x, x)
+    np.testing.assert_array_equal(explorer.y, y)
+    assert f"{np.mean((x * 3.0 - y) ** 2):.4f}" in explorer.readout.value
+
+
+def test_a_failing_cost_is_tried_once_per_definition(solutions):
+    calls = []
+
+    def nan_mse(y_hat, y):
+        calls.append(1)
+        return np.nan
+
+    explorer = make_explorer(solutions["forward"], nan_mse)
+    first = len(calls)
+    explorer.w_slider.value = 2.0
+    assert len(calls) - first < 200, "the 41 × 41 contour grid must not be retried every step"
