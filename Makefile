@@ -13,8 +13,16 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 # Jupyter refuses to run as root unless told; containers often run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The learner's Lab: Validate and the assignment list, but no instructor tools
+# (formgrader, course list, "Create Assignment"). deploy/learner/ is a Jupyter
+# config directory; JUPYTER_CONFIG_PATH puts it ahead of the user's and the
+# venv's config, which stay as they are: plain `.venv/bin/jupyter lab` is still
+# the instructor's Lab. tests/test_learner_lab.py reads this recipe (make -n lab).
+LEARNER_CONFIG := deploy/learner
+
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH='$(CURDIR)/$(LEARNER_CONFIG)'"$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
 
 setup: $(VENV)/.installed
 	$(BIN)/python -m grading release
