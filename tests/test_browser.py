@@ -1,7 +1,8 @@
 """Chapter 2 in a real JupyterLab, driven by Debian's Chromium through Playwright.
 
 One Lab server serves a workspace made by ``python -m grading release``, plus
-the source notebook as ``solved.ipynb`` so the explorer has working functions.
+each chapter's source notebook as ``solved_<chapter>.ipynb`` so that its
+explorers have working functions.
 ``benchmarks/explorer_latency.py`` reuses the helpers of this module.
 """
 import contextlib
@@ -19,10 +20,17 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from conftest import CHAPTER_2, ROOT
+from conftest import CHAPTERS, ROOT, notebook_path
 from course_utils import data
 
-STUDENT, SOLVED = "02_linear_model.ipynb", "solved.ipynb"
+STUDENT = "02_linear_model.ipynb"
+
+
+def solved(chapter):
+    return f"solved_{chapter}.ipynb"
+
+
+SOLVED = solved("02_linear_model")
 JUPYTER = os.path.join(os.path.dirname(sys.executable), "jupyter")
 # Playwright cannot download its own browser build here, so Debian's is used.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -108,6 +116,29 @@ def run_all(page):
     page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
 
+def run_all_and_wait(page, timeout=180_000):
+    """Run every cell and wait until the last code cell has run."""
+    run_all(page)
+    prompt = page.locator(".jp-CodeCell").last.locator(".jp-InputPrompt")
+    prompt.filter(has_text=re.compile(r"\[\d+\]")).wait_for(timeout=timeout)
+
+
+def explorers(page):
+    """Every explorer on the page: a box holding its own image (the figure)."""
+    return page.locator(".jp-OutputArea-output .widget-vbox:has(> img.widget-image)")
+
+
+def step(page, handle):
+    """Move a slider one step with the keyboard, backwards when it is at its end."""
+    readout = handle.locator("xpath=ancestor::div[contains(@class, 'widget-slider')][1]"
+                             "//*[contains(@class, 'widget-readout')]")
+    before = readout.inner_text() if readout.count() else None
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    if before is not None and readout.inner_text() == before:
+        page.keyboard.press("ArrowLeft")
+
+
 def slider(scope, description):
     """The ipywidgets slider labelled ``description``."""
     label = scope.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
@@ -130,7 +161,8 @@ def release_workspace(tmp):
          "--workspace", str(ws)], cwd=ROOT, capture_output=True, text=True)
     if released.returncode:
         pytest.fail(f"python -m grading release failed:\n{released.stdout}{released.stderr}")
-    shutil.copy(CHAPTER_2, ws / SOLVED)
+    for chapter in CHAPTERS:
+        shutil.copy(notebook_path(chapter), ws / solved(chapter))
     return ws
 
 
@@ -175,7 +207,8 @@ def test_validate_reports_unfinished_exercises(browser_context, lab, expect):
     expect(page.locator(".jp-Dialog-header")).to_have_text("Validation Results")
     expect(message).to_have_class(re.compile(r"\bvalidation-failed\b"))
     expect(message).to_contain_text(re.compile(r"The following cells? failed"))
-    expect(message).to_contain_text("NotImplementedError")
+    expect(message).to_contain_text("forward is not implemented yet")
+    expect(message).not_to_contain_text("Traceback")
     page.close()
 
 
@@ -217,6 +250,26 @@ def test_student_explorer_says_not_implemented(browser_context, lab, expect):
         "is not implemented yet", timeout=30_000)
     expect(explorer.locator(".jp-OutputArea")).not_to_contain_text("Traceback")
     expect(explorer.locator('[data-mime-type="application/vnd.jupyter.stderr"]')).to_have_count(0)
+    page.close()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_explorer_follows_each_of_its_sliders(browser_context, lab, expect, chapter):
+    page = open_notebook(browser_context, lab, solved(chapter))
+    run_all_and_wait(page)
+    boxes = explorers(page)
+    assert boxes.count() >= 1, f"{chapter} shows no explorer"
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        image = box.locator("> img.widget-image")
+        expect(image).to_have_attribute("src", re.compile(r"^blob:"))
+        handles = box.locator(".widget-slider .noUi-handle")
+        assert handles.count() >= 1, f"explorer {i} of {chapter} has no slider"
+        for j in range(handles.count()):
+            before = image.get_attribute("src")
+            step(page, handles.nth(j))
+            expect(image).not_to_have_attribute("src", before)
+        expect(box).not_to_contain_text("⚠")
     page.close()
 
 
