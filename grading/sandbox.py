@@ -1,0 +1,231 @@
+"""Run a submission in a throwaway sandbox, as an unprivileged user, within limits.
+
+The sandbox is bubblewrap (``bwrap``, the sandbox Flatpak uses): fresh user,
+PID, network, IPC and UTS namespaces (no network, its own PID 1, so every
+process a submission starts dies with it), a private ``/tmp`` and working
+directory in memory, the system, the Python installation and
+``course_utils`` read-only, and nothing else: not the course directory, the
+gradebook, the source notebooks, the instructor's config or other
+submissions. As root, each parallel job runs under a uid of its own (see
+:data:`SLOT_UIDS`), so one submission's fork bomb cannot starve another's
+process limit. Without bubblewrap (macOS, or where namespaces are not
+allowed) the runner starts directly with the same limits and a scrubbed
+environment, and :func:`detect` says exactly what is missing.
+
+The runner (:mod:`grading.runner`) reads the job on stdin and writes its
+results on stdout; see there for their shape.
+"""
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("runner.py")
+COURSE_UTILS = Path(__file__).resolve().parent.parent / "course_utils"
+# Parallel job k runs as uid SLOT_UIDS + k when the grader is root: unused ids
+# with no files anywhere, so they can read only what every user may read.
+SLOT_UIDS = 61_000
+SANDBOX_HOME = "/submission"
+# OpenBLAS needs these on some processors to compute right (see the machine notes).
+PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. Times in seconds, sizes in MB."""
+    cell_seconds: float = 30
+    exercise_seconds: float = 30
+    notebook_seconds: float = 180
+    memory_mb: int = 3072
+    processes: int = 64
+    output_mb: int = 20
+    file_mb: int = 64
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How submissions will be isolated here, and what is missing for full isolation."""
+    bwrap: str | None
+    as_root: bool
+    missing: tuple = ()
+
+    @property
+    def warning(self):
+        if not self.missing:
+            return ""
+        return ("warning: grading with reduced isolation: " + "; ".join(self.missing)
+                + ". Install bubblewrap (apt-get install bubblewrap) and grade as root for "
+                "full isolation.")
+
+
+class SandboxError(Exception):
+    """The submission could not be run to the end; the message says why."""
+
+
+def detect():
+    """The strongest isolation this machine offers."""
+    as_root = os.geteuid() == 0
+    missing = []
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        missing.append("bubblewrap is not installed, so submissions can read your files, "
+                       "reach the network and leave processes behind")
+    else:
+        probe = subprocess.run([bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"],
+                               capture_output=True, text=True)
+        if probe.returncode:
+            missing.append(f"bubblewrap cannot create namespaces here "
+                           f"({probe.stderr.strip() or probe.returncode})")
+            bwrap = None
+    if not as_root:
+        missing.append("not running as root, so submissions run as your own user and share "
+                       "its process limit")
+    return Isolation(bwrap, as_root, tuple(missing))
+
+
+def _system_binds():
+    args = []
+    for path in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin"):
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for path in ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime", "/etc/ssl/certs"):
+        args += ["--ro-bind-try", path, path]
+    return args
+
+
+def _python_binds():
+    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+             Path(sys.executable).resolve().parent.parent, COURSE_UTILS, RUNNER}
+    # bwrap makes missing parents 0700; the learner's uid must be able to pass them.
+    parents = sorted({str(parent) for path in paths for parent in path.parents
+                      if parent != Path("/") and parent.parts[1] not in ("usr", "tmp")})
+    args = [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
+    for path in sorted(paths - {COURSE_UTILS, RUNNER}):
+        args += ["--ro-bind", str(path), str(path)]
+    # The course's helpers and the runner, nothing else of the repository.
+    args += ["--ro-bind", str(COURSE_UTILS), str(COURSE_UTILS),
+             "--ro-bind", str(RUNNER), str(RUNNER)]
+    return args
+
+
+def _environment():
+    env = {"PATH": "/usr/bin:/bin", "HOME": SANDBOX_HOME, "LANG": "C.UTF-8",
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "PYTHONHASHSEED": "0",
+           "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env.update({name: os.environ[name] for name in PASSED_ENV if name in os.environ})
+    return env
+
+
+def command(isolation, limits, slot):
+    """The command line that starts the runner for parallel job ``slot``."""
+    python = [sys.executable, "-I", str(RUNNER)]
+    if isolation.bwrap is None:
+        return python
+    size = str(limits.file_mb * 1024 * 1024)
+    if isolation.as_root:
+        # bwrap sets the sandbox up as root (which can read the Python installation
+        # wherever it is), then setpriv drops to the slot's own uid for good.
+        namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                      "--unshare-cgroup-try"]
+        uid = str(SLOT_UIDS + slot)
+        python = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                  "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *python]
+    else:
+        namespaces = ["--unshare-all", "--unshare-user", "--disable-userns"]
+    args = [isolation.bwrap, *namespaces, "--die-with-parent", "--new-session", "--clearenv"]
+    for name, value in _environment().items():
+        args += ["--setenv", name, value]
+    return [*args, *_system_binds(), *_python_binds(),
+            "--perms", "1777", "--size", size, "--tmpfs", SANDBOX_HOME,
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+            "--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME, "--", *python]
+
+
+def _limit(limits):
+    """Resource limits of the sandbox's processes, set between fork and exec."""
+    def apply():
+        mb = 1024 * 1024
+        for which, value in [(resource.RLIMIT_AS, limits.memory_mb * mb),
+                             (resource.RLIMIT_NPROC, limits.processes),
+                             (resource.RLIMIT_FSIZE, limits.file_mb * mb),
+                             (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 256)]:
+            resource.setrlimit(which, (value, value))
+    return apply
+
+
+def run(job, limits=Limits(), slot=0, isolation=None):
+    """Run ``job`` (see :mod:`grading.runner`) in a sandbox; return the runner's results.
+
+    Raises :class:`SandboxError` when the runner gives no results: the
+    notebook ran past its time limit, wrote too much, or was killed.
+    """
+    isolation = isolation or detect()
+    env = None if isolation.bwrap else {**_environment(), "HOME": "/tmp"}
+    cwd = "/tmp" if isolation.bwrap is None else None
+    process = subprocess.Popen(command(isolation, limits, slot), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                               cwd=cwd, start_new_session=True, preexec_fn=_limit(limits))
+    try:
+        process.stdin.write(json.dumps(job).encode())
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        output = _read_capped(process.stdout, limits.output_mb * 1024 * 1024,
+                              time.monotonic() + limits.notebook_seconds)
+    finally:
+        _kill(process, isolation, slot)
+    try:
+        return json.loads(output.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise SandboxError("the notebook's run ended without results (did it call os._exit "
+                           "or crash Python?)") from None
+
+
+def _read_capped(stream, cap, deadline):
+    chunks, size = [], 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            raise SandboxError("the notebook ran past its time limit and was stopped")
+        chunk = os.read(stream.fileno(), 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > cap:
+            raise SandboxError("the notebook's results were too large")
+        chunks.append(chunk)
+
+
+def _kill(process, isolation, slot):
+    """Stop the runner and everything it started: the session, and the slot's uid."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+    process.stdout.close()
+    if isolation.bwrap and isolation.as_root:
+        _kill_uid(SLOT_UIDS + slot)
+
+
+def _kill_uid(uid):
+    """SIGKILL every process running as ``uid`` (left over only if a namespace failed)."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            owner = next(line.split()[1] for line in status.read_text().splitlines()
+                         if line.startswith("Uid:"))
+            if int(owner) == uid:
+                os.kill(int(status.parent.name), signal.SIGKILL)
+        except (OSError, StopIteration, ValueError):
+            continue
