@@ -34,7 +34,7 @@ def _autograde(pipeline, args):
     for result in results:
         score = f"{result.score:g}/{result.max_score:g}"
         print(f"{result.student_id:<20} {result.chapter:<20} {score:>7}  {result.status_text}")
-    not_graded = sum(result.status != "graded" for result in results)
+    not_graded = sum(result.status is not pipeline.Status.GRADED for result in results)
     print(f"{len(results) - not_graded} graded, {not_graded} given 0 for the reason shown")
 
 
@@ -100,8 +100,11 @@ def build_parser():
     export.set_defaults(run=_export)
 
     feedback = verbs.add_parser(
-        "feedback", parents=[common], help="write HTML feedback for graded submissions",
-        description="Generate an HTML feedback file for every autograded submission.")
+        "feedback", parents=[common], help="write HTML feedback pages for learners",
+        description="Write an offline HTML page for every submission in the gradebook, at "
+                    "feedback/<student_id>/<chapter>/<chapter>.html: the scores, each "
+                    "exercise's check message and the learner's own code; for a submission "
+                    "given 0, the reason.")
     feedback.add_argument("--chapter", help="only this chapter (default: all)")
     feedback.set_defaults(run=_feedback)
     return parser

@@ -1,15 +1,17 @@
-"""Tests of ``grading``: release, autograde, export and feedback with nbgrader.
+"""Tests of ``grading`` on a one-exercise toy chapter: release, autograde, export, feedback.
 
-The end-to-end tests release and grade the real chapter 2 notebook. A
-one-exercise toy notebook covers, more cheaply, what needs no real chapter:
-unusable submissions, timeouts, re-grading and nbgrader failures.
+The toy covers, cheaply, what needs no real chapter: the exercise
+definitions as the source of points, unusable submissions, dead kernels,
+timeouts, re-grading, nbgrader failures, feedback pages and the command
+line. ``test_grading_chapters.py`` grades every real chapter end to end.
 """
-import ast
 import csv
+import html
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -19,10 +21,12 @@ from nbgrader.api import Gradebook
 from grading import pipeline
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO / "notebooks"
-CHAPTER = "02_linear_model"
-EXERCISES = {"forward": 2, "mse": 2, "exhaustive_search": 3, "cost_surface": 3}
 TOY = "01_toy"
+# The toy has no checks module: it declares its one exercise here, as
+# course_utils/checks/chNN.py would.
+SQUARE = SimpleNamespace(name="square", points=2, test_id="test_square",
+                         solution_ids=("sol_square",))
+HIDDEN_TEST = "assert square(-3) == 9"
 
 # nbgrader's gradebook makes SQLAlchemy warn about autoflush on every new submission.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
@@ -31,47 +35,36 @@ BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
-def _nbgrader(cell):
+def toy_exercises(chapter):
+    """The toy's stand-in for ``course_utils.checks.exercises``."""
+    return {TOY: [SQUARE]}[chapter]
+
+
+def nbgrader_metadata(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def _between(source, begin, end):
-    """The lines strictly between the ``begin`` and ``end`` marker lines."""
-    lines = source.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.strip() == begin]
-    ends = [i for i, line in enumerate(lines) if line.strip() == end]
-    return [line for start, stop in zip(starts, ends)
-            for line in lines[start + 1:stop] if line.strip()]
-
-
-def _reference_submission(release_path, source_path):
-    """The student version with every solution cell filled in from the source."""
-    solutions = {
-        _nbgrader(cell)["grade_id"]: "\n".join(
-            line for line in cell.source.splitlines()
-            if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
-        for cell in nbformat.read(source_path, as_version=4).cells
-        if _nbgrader(cell).get("solution")}
-    notebook = nbformat.read(release_path, as_version=4)
-    for cell in notebook.cells:
-        if _nbgrader(cell).get("grade_id") in solutions:
-            cell.source = solutions[_nbgrader(cell)["grade_id"]]
-    return notebook
-
-
-def _edit_solution(notebook, grade_id, edit):
-    cell = next(cell for cell in notebook.cells if _nbgrader(cell).get("grade_id") == grade_id)
+def edit_cell(notebook, grade_id, edit):
+    """``notebook`` with ``edit(source)`` as the source of the cell ``grade_id``."""
+    cell = next(cell for cell in notebook.cells
+                if nbgrader_metadata(cell).get("grade_id") == grade_id)
     cell.source = edit(cell.source)
     return notebook
 
 
-def _write_submission(submissions, student, notebook, name=None):
-    folder = submissions / student
-    folder.mkdir(parents=True)
-    nbformat.write(notebook, folder / (name or f"{CHAPTER}.ipynb"))
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "grading", *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
 
 
-def _toy_notebook():
+def assert_private(page, course_dir):
+    """A feedback page shows no hidden test, no path of the grading machine, no URL."""
+    for secret in (BEGIN_HIDDEN, "hidden=True", "seed=", str(course_dir), str(Path.home()) + "/",
+                   "http://", "https://", "src="):
+        assert secret not in page, secret
+
+
+def _toy_notebook(points=2):
     def cell(source, **nbgrader):
         metadata = {"schema_version": 3, "grade": False, "solution": False, "locked": False,
                     "task": False, **nbgrader}
@@ -81,8 +74,8 @@ def _toy_notebook():
         new_markdown_cell("# Toy chapter"),
         cell(f"def square(x):\n    {BEGIN_SOLUTION}\n    return x * x\n    {END_SOLUTION}",
              grade_id="sol_square", solution=True),
-        cell(f"assert square(2) == 4\n{BEGIN_HIDDEN}\nassert square(-3) == 9\n{END_HIDDEN}",
-             grade_id="test_square", grade=True, locked=True, points=2),
+        cell(f"assert square(2) == 4\n{BEGIN_HIDDEN}\n{HIDDEN_TEST}\n{END_HIDDEN}",
+             grade_id="test_square", grade=True, locked=True, points=points),
     ])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
@@ -91,7 +84,8 @@ def _toy_notebook():
 
 @pytest.fixture
 def toy(tmp_path):
-    """Paths of a course made of the toy chapter, nothing created yet."""
+    """Keyword arguments of the grading functions for a course of the toy chapter, and
+    its submissions folder; nothing created yet but the notebook."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     nbformat.write(_toy_notebook(), notebooks / f"{TOY}.ipynb")
@@ -99,271 +93,87 @@ def toy(tmp_path):
             "workspace": tmp_path / "workspace", "submissions": tmp_path / "submissions"}
 
 
+def _release(toy, **kwargs):
+    return pipeline.release(course_dir=toy["course_dir"], workspace=toy["workspace"],
+                            notebooks_dir=toy["notebooks_dir"], exercises=toy_exercises,
+                            **kwargs)
+
+
+def _autograde(toy, **kwargs):
+    return pipeline.autograde(toy["submissions"], course_dir=toy["course_dir"],
+                              notebooks_dir=toy["notebooks_dir"], exercises=toy_exercises,
+                              **kwargs)
+
+
 def _toy_submission(toy, student, solution="def square(x):\n    return x * x"):
     # nbgrader restores the locked cells from the source, so the source notebook
     # with the solution cell replaced stands in for a learner's notebook.
-    notebook = _edit_solution(_toy_notebook(), "sol_square", lambda _: solution)
+    notebook = edit_cell(_toy_notebook(), "sol_square", lambda _: solution)
     folder = toy["submissions"] / student
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, folder / f"{TOY}.ipynb")
 
 
-def _run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "grading", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def chapter2(tmp_path_factory):
-    """Chapter 2 released, graded for a class of typical submissions, and exported."""
-    root = tmp_path_factory.mktemp("chapter2")
-    course, workspace, submissions = root / "course", root / "workspace", root / "submissions"
-    releases = pipeline.release([CHAPTER], course_dir=course, workspace=workspace)
-    released, source = releases[0].release_notebook, NOTEBOOKS / f"{CHAPTER}.ipynb"
-
-    def transpose_result(source):
-        name = next(node.name for node in ast.parse(source).body
-                    if isinstance(node, ast.FunctionDef))
-        return f"{source}\n\n_correct_{name} = {name}\n\n" \
-               f"def {name}(*args):\n    return _correct_{name}(*args).T\n"
-
-    _write_submission(submissions, "ref", _reference_submission(released, source))
-    _write_submission(submissions, "blank", nbformat.read(released, as_version=4))
-    _write_submission(submissions, "buggy", _edit_solution(
-        _reference_submission(released, source), "sol_cost_surface", transpose_result))
-    (submissions / "broken").mkdir()
-    (submissions / "broken" / f"{CHAPTER}.ipynb").write_text('{"cells": [', encoding="utf-8")
-    _write_submission(submissions, "misnamed", _reference_submission(released, source),
-                      name="chapter2_final.ipynb")
-    _write_submission(submissions, "bad id", _reference_submission(released, source))
-    # Bugs in the exercises the others build on cost only their own points.
-    _write_submission(submissions, "mse_sum", _edit_solution(
-        _reference_submission(released, source), "sol_mse",
-        lambda code: code.replace("np.mean(", "np.sum(")))
-    _write_submission(submissions, "forward_no_b", _edit_solution(
-        _reference_submission(released, source), "sol_forward",
-        lambda code: code.replace("x * w + b", "x * w")))
-    copied = _reference_submission(released, source)
-    index = next(i for i, cell in enumerate(copied.cells)
-                 if _nbgrader(cell).get("grade_id") == "sol_mse")
-    copied.cells.insert(index + 1, nbformat.from_dict(copied.cells[index]))
-    copied.cells[index + 1].id = "copy-of-mse"
-    _write_submission(submissions, "copied_cell", copied)
-    _write_submission(submissions, "other_chapter", new_notebook(cells=[new_code_cell("1 + 1")]))
-    nbformat.write(_reference_submission(released, source), submissions / "loose.ipynb")
-
-    results = pipeline.autograde(submissions, chapter=CHAPTER, course_dir=course)
-    csv_path = root / "grades.csv"
-    pipeline.export(csv_path, course_dir=course)
-    with open(csv_path, newline="", encoding="utf-8") as fh:
-        header, *rows = list(csv.reader(fh))
-    return {"course": course, "workspace": workspace, "release": releases[0], "header": header,
-            "rows": rows, "results": {result.student_id: result for result in results}}
-
-
-def test_release_removes_solutions_and_hidden_tests(chapter2):
-    source = nbformat.read(NOTEBOOKS / f"{CHAPTER}.ipynb", as_version=4)
-    release_path = chapter2["course"] / "release" / CHAPTER / f"{CHAPTER}.ipynb"
-    assert chapter2["release"].release_notebook == release_path
-    released = {_nbgrader(cell).get("grade_id"): cell.source
-                for cell in nbformat.read(release_path, as_version=4).cells if _nbgrader(cell)}
-
-    text = release_path.read_text(encoding="utf-8")
-    for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
-        assert marker not in text
-    graded = [cell for cell in source.cells if _nbgrader(cell).get("grade")]
-    assert {_nbgrader(cell)["grade_id"].removeprefix("test_") for cell in graded} == set(EXERCISES)
-    for cell in source.cells:
-        grade_id = _nbgrader(cell).get("grade_id")
-        if _nbgrader(cell).get("solution"):
-            assert "raise NotImplementedError" in released[grade_id]
-            for line in _between(cell.source, BEGIN_SOLUTION, END_SOLUTION):
-                assert line not in released[grade_id]
-        if _nbgrader(cell).get("grade"):
-            hidden = _between(cell.source, BEGIN_HIDDEN, END_HIDDEN)
-            assert hidden, f"{grade_id} has no hidden tests"
-            for line in hidden:
-                assert line not in released[grade_id]
-            assert cell.source.split(BEGIN_HIDDEN)[0].strip() in released[grade_id]
-
-    workspace_copy = chapter2["workspace"] / f"{CHAPTER}.ipynb"
-    assert chapter2["release"].workspace_notebook == workspace_copy
-    assert workspace_copy.read_bytes() == release_path.read_bytes()
-
-
-def test_autograde_scores_every_kind_of_submission(chapter2):
-    summary = {student: (result.status, result.score, result.max_score)
-               for student, result in chapter2["results"].items()}
-    assert summary == {
-        "ref": ("graded", 10, 10),
-        "blank": ("graded", 0, 10),
-        "buggy": ("graded", 7, 10),
-        "broken": ("broken", 0, 10),
-        "misnamed": ("missing", 0, 10),
-        "bad id": ("rejected", 0, 10),
-        "mse_sum": ("graded", 8, 10),
-        "forward_no_b": ("graded", 8, 10),
-        "copied_cell": ("graded", 10, 10),
-        "other_chapter": ("broken", 0, 10),
-        "loose.ipynb": ("rejected", 0, 10),
-    }
-    assert "sol_mse" in chapter2["results"]["copied_cell"].reason
-    assert "not the 02_linear_model notebook" in chapter2["results"]["other_chapter"].reason
-    assert "<student_id>" in chapter2["results"]["loose.ipynb"].reason
-    assert "JSON" in chapter2["results"]["broken"].reason
-    assert "chapter2_final.ipynb" in chapter2["results"]["misnamed"].reason
-
-
-def test_export_has_one_row_per_student_and_exercise(chapter2):
-    assert chapter2["header"] == ["student_id", "assignment", "exercise", "score", "max_score",
-                                  "status"]
-    students = sorted(chapter2["results"])
-    assert [(row[0], row[2]) for row in chapter2["rows"]] == \
-        [(student, exercise) for student in students for exercise in EXERCISES]
-    full_marks = {exercise: str(points) for exercise, points in EXERCISES.items()}
-    scores = {
-        "ref": full_marks,
-        "buggy": {**full_marks, "cost_surface": "0"},
-        "mse_sum": {**full_marks, "mse": "0"},
-        "forward_no_b": {**full_marks, "forward": "0"},
-        "copied_cell": full_marks,
-    }
-    for student, _, exercise, score, max_score, status in chapter2["rows"]:
-        assert (score, max_score) == (scores.get(student, {}).get(exercise, "0"),
-                                      str(EXERCISES[exercise])), (student, exercise)
-        assert status == chapter2["results"][student].status_text
-    statuses = {row[0]: row[5] for row in chapter2["rows"]}
-    assert statuses["ref"] == "graded"
-    assert statuses["broken"].startswith("broken: ") and "JSON" in statuses["broken"]
-    assert statuses["misnamed"].startswith("missing: ")
-    assert statuses["bad id"].startswith("rejected: ")
-    assert {row[1] for row in chapter2["rows"]} == {CHAPTER}
-
-
-def test_gradebook_lists_unusable_submissions_and_takes_overrides(chapter2, tmp_path):
-    config = chapter2["course"] / "nbgrader_config.py"
-    assert f"c.Execute.timeout = {pipeline.CELL_TIMEOUT}\n" in config.read_text()
-    with Gradebook(f"sqlite:///{chapter2['course'] / 'gradebook.db'}",
-                   pipeline.COURSE_ID) as gb:
-        assert {student.id for student in gb.students} == {
-            "ref", "blank", "buggy", "broken", "misnamed", "mse_sum", "forward_no_b",
-            "copied_cell", "other_chapter"}
-        assert gb.find_submission(CHAPTER, "broken").score == 0
-        grade = gb.find_grade("test_mse", CHAPTER, CHAPTER, "blank")
-        grade.manual_score = 1.5
-        gb.db.commit()
-    try:
-        pipeline.export(tmp_path / "grades.csv", chapter=CHAPTER, course_dir=chapter2["course"])
-        with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as fh:
-            rows = {(row["student_id"], row["exercise"]): row["score"]
-                    for row in csv.DictReader(fh)}
-        assert rows["blank", "mse"] == "1.5"
-        assert rows["blank", "forward"] == "0"
-    finally:
-        with Gradebook(f"sqlite:///{chapter2['course'] / 'gradebook.db'}",
-                       pipeline.COURSE_ID) as gb:
-            gb.find_grade("test_mse", CHAPTER, CHAPTER, "blank").manual_score = None
-            gb.db.commit()
-
-
-def test_cli_exports_and_gives_feedback(chapter2, tmp_path):
-    exported = _run_cli("export", tmp_path / "grades.csv", "--course-dir", chapter2["course"])
-    assert exported.returncode == 0, exported.stderr
-    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as fh:
-        assert list(csv.reader(fh)) == [chapter2["header"], *chapter2["rows"]]
-
-    feedback = _run_cli("feedback", "--chapter", CHAPTER, "--course-dir", chapter2["course"])
-    assert feedback.returncode == 0, feedback.stderr
-    files = [chapter2["course"] / "feedback" / student / CHAPTER / f"{CHAPTER}.html"
-             for student in sorted(student for student, result in chapter2["results"].items()
-                                   if result.status == "graded")]
-    assert feedback.stdout.split() == ["feedback:", *map(str, files)]
-    assert all(path.is_file() for path in files)
-
-
-def test_release_never_overwrites_the_learners_notebook(tmp_path):
-    course, workspace = tmp_path / "course", tmp_path / "workspace"
-    first, = pipeline.release([CHAPTER], course_dir=course, workspace=workspace, cell_timeout=5)
-    mine = workspace / f"{CHAPTER}.ipynb"
+def test_release_never_overwrites_the_learners_notebook(toy):
+    first, = _release(toy, cell_timeout=5)
+    mine = toy["workspace"] / f"{TOY}.ipynb"
     assert first.workspace_notebook == mine and not first.kept_existing
     notebook = nbformat.read(mine, as_version=4)
     notebook.cells.append(new_markdown_cell("My notes"))
     nbformat.write(notebook, mine)
     my_work = mine.read_bytes()
 
-    again, = pipeline.release([CHAPTER], course_dir=course, workspace=workspace)
+    again, = _release(toy)
     assert again.kept_existing and again.backup is None
     assert mine.read_bytes() == my_work
 
-    reset, = pipeline.release([CHAPTER], course_dir=course, workspace=workspace,
-                              reset_workspace=True)
-    assert reset.backup.parent == workspace and reset.backup.read_bytes() == my_work
+    reset, = _release(toy, reset_workspace=True)
+    assert reset.backup.parent == toy["workspace"] and reset.backup.read_bytes() == my_work
     assert mine.read_bytes() == first.release_notebook.read_bytes()
-    assert "c.Execute.timeout = 5\n" in (course / "nbgrader_config.py").read_text()
+    assert "c.Execute.timeout = 5\n" in (toy["course_dir"] / "nbgrader_config.py").read_text()
 
 
-def test_autograde_releases_first_and_zeroes_unusable_submissions(toy):
+def test_release_stamps_the_declared_points(toy):
+    nbformat.write(_toy_notebook(points=5), toy["notebooks_dir"] / f"{TOY}.ipynb")
+    released, = _release(toy)
+
+    source = toy["course_dir"] / "source" / TOY / f"{TOY}.ipynb"
+    for path in (source, released.release_notebook):
+        cell = nbformat.read(path, as_version=4).cells[-1]
+        assert nbgrader_metadata(cell)["points"] == SQUARE.points, path
+    with Gradebook(f"sqlite:///{toy['course_dir'] / 'gradebook.db'}", pipeline.COURSE_ID) as gb:
+        assert gb.find_assignment(TOY).max_score == SQUARE.points
+    assert nbgrader_metadata(nbformat.read(toy["notebooks_dir"] / f"{TOY}.ipynb",
+                                           as_version=4).cells[-1])["points"] == 5
+
     _toy_submission(toy, "ok")
-    _toy_submission(toy, "dot.name")
-    _toy_submission(toy, "deleted_tests")
-    deleted = toy["submissions"] / "deleted_tests" / f"{TOY}.ipynb"
-    notebook = nbformat.read(deleted, as_version=4)
-    notebook.cells = [cell for cell in notebook.cells if not _nbgrader(cell).get("grade")]
-    nbformat.write(notebook, deleted)
-    _toy_submission(toy, "kills_kernel", solution="import os\nos._exit(1)")
-    (toy["submissions"] / "not_a_notebook").mkdir()
-    (toy["submissions"] / "not_a_notebook" / f"{TOY}.ipynb").write_text(json.dumps({"hello": 1}))
-    (toy["submissions"] / ".ipynb_checkpoints").mkdir()
-
-    results = pipeline.autograde(toy["submissions"], course_dir=toy["course_dir"],
-                                 notebooks_dir=toy["notebooks_dir"])
-
-    assert (toy["course_dir"] / "release" / TOY / f"{TOY}.ipynb").is_file()
-    summary = {result.student_id: (result.status, result.score, result.max_score)
-               for result in results}
-    assert summary == {"ok": ("graded", 2, 2), "dot.name": ("graded", 2, 2),
-                       "deleted_tests": ("broken", 0, 2), "not_a_notebook": ("broken", 0, 2),
-                       "kills_kernel": ("broken", 0, 2)}
-    reasons = {result.student_id: result.reason for result in results}
-    assert "test_square" in reasons["deleted_tests"]
-    assert "not a valid notebook" in reasons["not_a_notebook"]
-    assert reasons["kills_kernel"] == "Kernel died"
-    assert (toy["course_dir"] / "submitted" / "ok" / TOY / "timestamp.txt").is_file()
-    statuses = json.loads((toy["course_dir"] / "grading_status.json").read_text(encoding="utf-8"))
-    assert statuses[TOY]["deleted_tests"] == {"status": "broken",
-                                              "reason": reasons["deleted_tests"]}
+    changed = SimpleNamespace(**{**vars(SQUARE), "points": 3})
+    with pytest.raises(pipeline.GradingError, match=f"{TOY} has other exercises or points"):
+        pipeline.autograde(toy["submissions"], course_dir=toy["course_dir"],
+                           notebooks_dir=toy["notebooks_dir"], exercises=lambda _: [changed])
 
 
-def test_infinite_loop_times_out_and_regrading_replaces_results(toy):
-    pipeline.release(course_dir=toy["course_dir"], workspace=None,
-                     notebooks_dir=toy["notebooks_dir"], cell_timeout=2)
-    _toy_submission(toy, "looper", solution="def square(x):\n    while True:\n        pass")
-    first, = pipeline.autograde(toy["submissions"], chapter=TOY, course_dir=toy["course_dir"])
-    assert (first.status, first.score) == ("graded", 0)
+def test_release_refuses_graded_cells_and_exercises_that_do_not_match(toy):
+    notebook = _toy_notebook()
+    extra = nbformat.from_dict(notebook.cells[-1])
+    extra.metadata.nbgrader.grade_id, extra.id = "test_cube", "cube"
+    notebook.cells.append(extra)
+    nbformat.write(notebook, toy["notebooks_dir"] / f"{TOY}.ipynb")
+    with pytest.raises(pipeline.GradingError, match="no exercise declares: test_cube"):
+        _release(toy)
+    assert not toy["course_dir"].exists() and not toy["workspace"].exists()
 
-    _toy_submission(toy, "looper")
-    second, = pipeline.autograde(toy["submissions"], chapter=TOY, course_dir=toy["course_dir"])
-    assert (second.status, second.score) == ("graded", 2)
-
-    (toy["submissions"] / "looper" / f"{TOY}.ipynb").write_text("not json")
-    third, = pipeline.autograde(toy["submissions"], chapter=TOY, course_dir=toy["course_dir"])
-    assert (third.status, third.score) == ("broken", 0)
-    assert not (toy["course_dir"] / "autograded" / "looper" / TOY).exists()
-
-
-@pytest.mark.parametrize("verb", [[], ["release"], ["autograde"], ["export"], ["feedback"]],
-                         ids=["grading", "release", "autograde", "export", "feedback"])
-def test_cli_help(verb):
-    completed = _run_cli(*verb, "--help")
-    assert completed.returncode == 0, completed.stderr
-    assert "usage: python -m grading" in completed.stdout
+    cube = SimpleNamespace(name="cube", points=1, test_id="test_cube", solution_ids=("sol_cube",))
+    nbformat.write(_toy_notebook(), toy["notebooks_dir"] / f"{TOY}.ipynb")
+    with pytest.raises(pipeline.GradingError, match="'cube' has no graded test cell 'test_cube'"):
+        pipeline.release(course_dir=toy["course_dir"], workspace=None,
+                         notebooks_dir=toy["notebooks_dir"], exercises=lambda _: [SQUARE, cube])
 
 
-def test_cli_reports_errors_in_one_line(tmp_path):
-    completed = _run_cli("autograde", tmp_path / "nowhere", "--course-dir", tmp_path / "course")
-    assert completed.returncode == 1
-    assert completed.stderr.strip().splitlines() == [
-        f"grading: error: no submissions folder at {tmp_path / 'nowhere'}"]
+def test_release_needs_the_chapters_checks_module(toy):
+    with pytest.raises(pipeline.GradingError, match="belong in course_utils/checks/ch01.py"):
+        pipeline.release(course_dir=toy["course_dir"], workspace=None,
+                         notebooks_dir=toy["notebooks_dir"])
 
 
 def test_release_reports_why_nbgrader_failed(toy):
@@ -373,6 +183,121 @@ def test_release_reports_why_nbgrader_failed(toy):
     nbformat.write(notebook, toy["notebooks_dir"] / f"{TOY}.ipynb")
     reason = f"^nbgrader could not generate {TOY}: Duplicate grade id: test_square$"
     with pytest.raises(pipeline.GradingError, match=reason):
-        pipeline.release(course_dir=toy["course_dir"], workspace=toy["workspace"],
-                         notebooks_dir=toy["notebooks_dir"])
+        _release(toy)
     assert not toy["workspace"].exists()
+
+
+def test_autograde_releases_first_and_zeroes_unusable_submissions(toy):
+    _toy_submission(toy, "ok")
+    _toy_submission(toy, "dot.name")
+    _toy_submission(toy, "deleted_tests")
+    deleted = toy["submissions"] / "deleted_tests" / f"{TOY}.ipynb"
+    notebook = nbformat.read(deleted, as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if not nbgrader_metadata(cell).get("grade")]
+    nbformat.write(notebook, deleted)
+    _toy_submission(toy, "kills_kernel", solution="import os\nos._exit(1)")
+    (toy["submissions"] / "not_a_notebook").mkdir()
+    (toy["submissions"] / "not_a_notebook" / f"{TOY}.ipynb").write_text(json.dumps({"hello": 1}))
+    (toy["submissions"] / ".ipynb_checkpoints").mkdir()
+
+    results = _autograde(toy)
+
+    assert (toy["course_dir"] / "release" / TOY / f"{TOY}.ipynb").is_file()
+    summary = {result.student_id: (result.status, result.score, result.max_score)
+               for result in results}
+    Status = pipeline.Status
+    assert summary == {"ok": (Status.GRADED, 2, 2), "dot.name": (Status.GRADED, 2, 2),
+                       "deleted_tests": (Status.BROKEN, 0, 2),
+                       "not_a_notebook": (Status.BROKEN, 0, 2),
+                       "kills_kernel": (Status.BROKEN, 0, 2)}
+    assert all(type(result.status) is Status for result in results)
+    reasons = {result.student_id: result.reason for result in results}
+    assert "test_square" in reasons["deleted_tests"]
+    assert "not a valid notebook" in reasons["not_a_notebook"]
+    assert reasons["kills_kernel"] == \
+        "the kernel died (the notebook crashed Python, e.g. with os._exit)"
+    assert (toy["course_dir"] / "submitted" / "ok" / TOY / "timestamp.txt").is_file()
+    statuses = json.loads((toy["course_dir"] / "grading_status.json").read_text(encoding="utf-8"))
+    assert statuses[TOY]["deleted_tests"] == {"status": "broken",
+                                              "reason": reasons["deleted_tests"]}
+    assert statuses[TOY]["ok"] == {"status": "graded", "reason": ""}
+
+    csv_path = toy["course_dir"].parent / "grades.csv"
+    assert pipeline.export(csv_path, course_dir=toy["course_dir"], exercises=toy_exercises) == 5
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        rows = {row["student_id"]: row for row in csv.DictReader(fh)}
+    assert rows["ok"] == {"student_id": "ok", "assignment": TOY, "exercise": "square",
+                          "score": "2", "max_score": "2", "status": "graded"}
+    assert rows["kills_kernel"]["status"] == f"broken: {reasons['kills_kernel']}"
+
+
+def test_status_is_a_fixed_set_of_lowercase_values():
+    assert {str(status) for status in pipeline.Status} == {"graded", "missing", "broken",
+                                                           "rejected"}
+    assert pipeline.Status.BROKEN.text("not JSON") == "broken: not JSON"
+    assert pipeline.Status.GRADED.text() == "graded"
+
+
+def test_infinite_loop_times_out_and_regrading_replaces_results(toy):
+    _release(toy, cell_timeout=2)
+    _toy_submission(toy, "looper", solution="def square(x):\n    while True:\n        pass")
+    first, = _autograde(toy, chapter=TOY)
+    assert (first.status, first.score) == (pipeline.Status.GRADED, 0)
+    assert first.reason == "stopped after 2 s, still running: test_square"
+    page = (pipeline.feedback(course_dir=toy["course_dir"], exercises=toy_exercises)[0]
+            .read_text(encoding="utf-8"))
+    assert "still running after 2 s" in page
+
+    _toy_submission(toy, "looper")
+    second, = _autograde(toy, chapter=TOY)
+    assert (second.status, second.score, second.reason) == (pipeline.Status.GRADED, 2, "")
+
+    (toy["submissions"] / "looper" / f"{TOY}.ipynb").write_text("not json")
+    third, = _autograde(toy, chapter=TOY)
+    assert (third.status, third.score) == (pipeline.Status.BROKEN, 0)
+    assert not (toy["course_dir"] / "autograded" / "looper" / TOY).exists()
+    assert not (toy["course_dir"] / "feedback" / "looper" / TOY).exists()
+
+
+def test_feedback_pages_show_scores_messages_and_code_but_no_tests_or_paths(toy):
+    _toy_submission(toy, "right")
+    _toy_submission(toy, "wrong", solution="def square(x):\n    return x + x  # <b>doubled</b>")
+    _toy_submission(toy, "leaky", solution=(
+        "import os\n\ndef square(x):\n"
+        "    raise ValueError('no /var/tmp/grader/data.csv in ' + os.getcwd())"))
+    (toy["submissions"] / "broken").mkdir()
+    (toy["submissions"] / "broken" / f"{TOY}.ipynb").write_text('{"cells": [')
+    _autograde(toy)
+
+    pages = pipeline.feedback(course_dir=toy["course_dir"], exercises=toy_exercises)
+    feedback_dir = toy["course_dir"].resolve() / "feedback"
+    assert pages == [feedback_dir / student / TOY / f"{TOY}.html"
+                     for student in ("broken", "leaky", "right", "wrong")]
+    text = {page.parent.parent.name: page.read_text(encoding="utf-8") for page in pages}
+    for student, page in text.items():
+        assert_private(page, toy["course_dir"].resolve())
+        assert HIDDEN_TEST not in page and "square(2) == 4" not in page
+        assert f"<strong>{student}</strong>" in page and "square" in page
+    assert "2/2" in text["right"] and "passed" in text["right"]
+    assert "return x * x" in text["right"]
+    assert "0/2" in text["wrong"] and "AssertionError" in text["wrong"]
+    assert html.escape("return x + x  # <b>doubled</b>") in text["wrong"]
+    assert "<b>" not in text["wrong"]
+    assert f"ValueError: no &lt;path&gt; in &lt;course&gt;/autograded/leaky/{TOY}" in text["leaky"]
+    assert "Not graded (broken): not a valid notebook" in text["broken"]
+    assert (feedback_dir / "right" / TOY / "timestamp.txt").is_file()
+
+
+@pytest.mark.parametrize("verb", [[], ["release"], ["autograde"], ["export"], ["feedback"]],
+                         ids=["grading", "release", "autograde", "export", "feedback"])
+def test_cli_help(verb):
+    completed = run_cli(*verb, "--help")
+    assert completed.returncode == 0, completed.stderr
+    assert "usage: python -m grading" in completed.stdout
+
+
+def test_cli_reports_errors_in_one_line(tmp_path):
+    completed = run_cli("autograde", tmp_path / "nowhere", "--course-dir", tmp_path / "course")
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines() == [
+        f"grading: error: no submissions folder at {tmp_path / 'nowhere'}"]

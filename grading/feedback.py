@@ -1,0 +1,163 @@
+"""Feedback for learners: one offline HTML page per student and chapter.
+
+A page lies at nbgrader's feedback path,
+``course/feedback/<student>/<chapter>/<chapter>.html``, so nbgrader's
+``release_feedback`` and ``fetch_feedback`` hand it out. It shows the
+chapter, the student, the total score and, per exercise in the order of its
+definition, the score, the check's message and the learner's own solution
+code: scores from the gradebook (manual overrides included), messages and
+code from the autograded notebook. A submission graded 0 without being run
+(broken, missing) gets a page that says why.
+
+Learners read these pages, so a page is built from those parts only: never
+from a test cell's source (the hidden tests and their seeds) and never with
+a path of the grading machine; it loads nothing (inline CSS, no URL at all),
+and every text in it is escaped.
+"""
+import html
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from .autograde import cell_failure
+from .course import GradingError, Status, course_notebook, graded_exercises, open_course
+from .reports import load_statuses
+from .settings import COURSE_DIR
+
+# Files nbgrader's release_feedback reads next to the page, when grading left them.
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
+
+# An absolute POSIX path: a slash that starts a name and does not follow one
+# ("a/b" and "x / w" stay), up to the end of the name.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~<>)\]])/[\w.@+-]+(?:/[\w.@+-]*)*")
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1f2328; line-height: 1.45; }
+h1 { margin-bottom: .2rem; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f8fa;
+      border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .8rem; }
+section { border-top: 1px solid #d0d7de; margin-top: 1.5rem; }
+.score { float: right; font-variant-numeric: tabular-nums; }
+.passed .score { color: #1a7f37; }
+.lost .score, .reason { color: #cf222e; }
+.reason { font-weight: 600; }
+"""
+
+
+def feedback(*, chapter=None, course_dir=COURSE_DIR, exercises=None):
+    """Write the feedback page of every submission in the gradebook; return the pages' paths.
+
+    ``exercises`` gives each chapter's exercise definitions (see
+    :func:`grading.course.graded_exercises`).
+    """
+    course_dir = Path(course_dir).resolve()
+    api = open_course(course_dir)
+    statuses = load_statuses(course_dir)
+    pages = []
+    with api.gradebook as gb:
+        chapters = [chapter] if chapter else sorted(a.name for a in gb.assignments)
+        for chapter in chapters:
+            declared = graded_exercises(gb, chapter, exercises)
+            for submission in sorted(gb.find_assignment(chapter).submissions,
+                                     key=lambda submission: submission.student_id):
+                status = statuses.get(chapter, {}).get(submission.student_id,
+                                                       (Status.GRADED, ""))
+                pages.append(_write_page(api, chapter, submission, declared, status))
+    if not pages:
+        raise GradingError("no submissions in the gradebook to give feedback on: "
+                           "run autograde first")
+    return pages
+
+
+def _write_page(api, chapter, submission, exercises, status):
+    """Write one submission's page next to its autograded files; return its path."""
+    student = submission.student_id
+    autograded = course_notebook(api, api.coursedir.autograded_directory, chapter, student)
+    # Of these cells only the test cells' outputs and the solution cells' code
+    # reach the page, never a test cell's source (it holds the hidden tests).
+    cells = {cell.metadata.nbgrader.grade_id: cell
+             for cell in (nbformat.read(autograded, as_version=4).cells
+                          if autograded.is_file() else [])
+             if "grade_id" in cell.metadata.get("nbgrader", {})}
+    scores = {grade.name: grade.score for notebook in submission.notebooks
+              for grade in notebook.grades}
+    scrub = _scrubber(Path(api.coursedir.root))
+    timeout = api.config.Execute.timeout
+    sections = []
+    for exercise in exercises:
+        score = scores.get(exercise.test_id, 0.0)
+        if score >= exercise.points:
+            message = "passed"
+        elif exercise.test_id not in cells:
+            message = "not graded: see above"
+        else:
+            message = (cell_failure(cells[exercise.test_id], timeout)
+                       or "points taken off by the grader")
+        code = "\n\n".join(cells[cell_id].source for cell_id in exercise.solution_ids
+                           if cell_id in cells)
+        sections.append(_section(exercise, score, scrub(message), code))
+
+    page = course_notebook(api, api.coursedir.feedback_directory, chapter, student) \
+        .with_suffix(".html")
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(_page(chapter, student, submission, status, scrub, sections),
+                    encoding="utf-8")
+    for name in SUBMISSION_FILES:
+        if (autograded.parent / name).is_file():
+            shutil.copyfile(autograded.parent / name, page.parent / name)
+    return page
+
+
+def _scrubber(course_dir):
+    """A function that takes the grading machine's paths out of a text."""
+    known = [(str(course_dir), "<course>"), (str(Path.home()), "~")]
+
+    def scrub(text):
+        for path, name in known:
+            if len(path) > 1:  # a home of "/" would replace every slash
+                text = text.replace(path, name)
+        return _ABSOLUTE_PATH.sub("<path>", text)
+    return scrub
+
+
+def _section(exercise, score, message, code):
+    kind = "passed" if score >= exercise.points else "lost"
+    score_text = f"{score:g}/{exercise.points:g}"
+    parts = [f'<section class="{kind}">',
+             f'<h2>{_e(exercise.name)} <span class="score">{score_text}</span></h2>',
+             f"<pre>{_e(message)}</pre>"]
+    if code:
+        parts += ["<h3>Your code</h3>", f"<pre>{_e(code)}</pre>"]
+    return "\n".join([*parts, "</section>"])
+
+
+def _page(chapter, student, submission, status, scrub, sections):
+    state, reason = status
+    if state is not Status.GRADED:
+        notes = [f'<p class="reason">Not graded ({_e(state)}): {_e(scrub(reason))}</p>']
+    else:
+        notes = [f"<p>Note: {_e(scrub(reason))}</p>"] if reason else []
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{_e(chapter)}: feedback for {_e(student)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(chapter)}</h1>",
+        f"<p>Feedback for <strong>{_e(student)}</strong></p>",
+        f"<p>Total score: <strong>{submission.score:g}/{submission.max_score:g}</strong></p>",
+        *notes,
+        *sections,
+        "</body>",
+        "</html>",
+        ""])
+
+
+def _e(text):
+    return html.escape(str(text))
