@@ -211,23 +211,23 @@ def count_lines(fn, *args):
 
 
 @contextlib.contextmanager
-def helpers_in_place(subject, replacements, is_correct):
-    """Run ``subject`` with correct helpers in place of the learner's wrong ones.
+def helpers_in_place(subject, replacements, is_correct=None):
+    """Run ``subject`` with ``replacements`` in place of the learner's functions of those names.
 
     ``replacements`` maps a helper's name (``"mse"``) to a correct function
-    that accepts any extra arguments; ``is_correct(name, fn)`` tells whether the
-    learner's own helper may stay. Yields the names replaced. The learner's
-    functions are back afterwards.
+    that accepts any extra arguments. Only names the learner defined are
+    replaced, and with ``is_correct(name, fn)`` only those it says are wrong;
+    the learner's functions are back afterwards. Yields the names replaced.
+    Where the grader must not trust the sandbox's decision, observe both calls
+    and let the judge choose, as chapter 2 does (``ch02._chosen``).
     """
     namespace = getattr(subject, "__globals__", None)
     if namespace is None:
         yield []
         return
-    saved = {}
-    for name, replacement in replacements.items():
-        if name in namespace and not is_correct(name, namespace[name]):
-            saved[name] = namespace[name]
-            namespace[name] = replacement
+    saved = {name: namespace[name] for name in replacements if name in namespace
+             and not (is_correct and is_correct(name, namespace[name]))}
+    namespace.update({name: replacements[name] for name in saved})
     try:
         yield sorted(saved)
     finally:
