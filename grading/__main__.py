@@ -1,4 +1,4 @@
-"""Command line: ``python -m grading {release,autograde,export,feedback}``.
+"""Command line: ``python -m grading {release,autograde,export,feedback,audit}``.
 
 The pipeline is imported only once the arguments are parsed, so that --help
 and usage errors answer at once: nbgrader and nbformat take seconds to import.
@@ -8,7 +8,7 @@ import logging
 import sys
 import warnings
 
-from . import settings
+from . import sandbox, settings
 
 
 def _release(pipeline, args):
@@ -28,14 +28,54 @@ def _release(pipeline, args):
             print(f"  copied to {item.workspace_notebook}")
 
 
+class _Progress:
+    """A one-line progress bar on stderr with a running count of failures."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream, self.failed = stream, 0
+
+    def __call__(self, done, total, graded):
+        self.failed += bool(graded.failure or graded.score < graded.max_score)
+        width = 30
+        bar = "#" * (width * done // total)
+        self.stream.write(f"\rgrading [{bar:<{width}}] {done}/{total}, "
+                          f"{self.failed} not full marks")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
 def _autograde(pipeline, args):
-    results = pipeline.autograde(args.submissions_dir, chapter=args.chapter,
-                                 course_dir=args.course_dir, notebooks_dir=args.notebooks_dir)
+    limits = {name: getattr(args, name) for name in sandbox.Limits.__dataclass_fields__
+              if getattr(args, name) is not None}
+    results = pipeline.autograde(
+        args.submissions_dir, chapter=args.chapter, course_dir=args.course_dir,
+        notebooks_dir=args.notebooks_dir, jobs=args.jobs, force=args.force, limits=limits,
+        secret_file=args.secret, progress=None if args.quiet else _Progress())
     for result in results:
         score = f"{result.score:g}/{result.max_score:g}"
         print(f"{result.student_id:<20} {result.chapter:<20} {score:>7}  {result.status_text}")
     not_graded = sum(result.status is not pipeline.Status.GRADED for result in results)
-    print(f"{len(results) - not_graded} graded, {not_graded} given 0 for the reason shown")
+    kept = sum(not result.regraded for result in results)
+    print(f"{len(results) - not_graded} graded, {not_graded} given 0 for the reason shown"
+          + (f"; {kept} unchanged since their last grading, kept (--force regrades)"
+             if kept else ""))
+
+
+def _audit(pipeline, args):
+    from . import audit
+
+    entries = audit.records(args.course_dir, args.chapter, args.student)
+    if not entries:
+        print("no audit records: run autograde first")
+    for entry in entries:
+        print(f"{entry['student']} {entry['chapter']}: {entry['score']:g}/{entry['max_score']:g} "
+              f"({entry['status']}), graded {entry['graded_at']} with {entry['isolation']}")
+        for name, digest in entry["hashes"].items():
+            print(f"  {name + ' sha256':<18} {digest}")
+        for exercise in entry["exercises"]:
+            message = exercise["message"].splitlines()[0] if exercise["message"] else "passed"
+            print(f"  {exercise['name']:<22} {exercise['score']:g}/{exercise['points']:g}  {message}")
 
 
 def _export(pipeline, args):
@@ -89,7 +129,41 @@ def build_parser():
                     "the others are still graded. Grading again replaces earlier results.")
     autograde.add_argument("submissions_dir", metavar="DIR", help="one folder per student")
     autograde.add_argument("--chapter", help="chapter to grade (default: every chapter submitted)")
+    autograde.add_argument("-j", "--jobs", type=int, metavar="N",
+                           help="submissions graded at once (default: the number of cores)")
+    autograde.add_argument("--force", action="store_true",
+                           help="grade again submissions unchanged since their last grading")
+    autograde.add_argument("--secret", default=settings.SECRET_FILE, metavar="FILE",
+                           help="the instructor's secret for the hidden cases, created on first "
+                                "use; keep it out of what students get (default: %(default)s)")
+    autograde.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    limits = autograde.add_argument_group(
+        "limits per submission", "defaults in brackets; the cell limit defaults to the course's "
+        "(release --cell-timeout)")
+    defaults = sandbox.Limits()
+    for name, unit, what in [
+            ("cell_seconds", "SECONDS", "one cell may run"),
+            ("exercise_seconds", "SECONDS", "checking one exercise may take"),
+            ("notebook_seconds", "SECONDS", "the whole notebook may take"),
+            ("memory_mb", "MB", "memory (address space) of the notebook"),
+            ("processes", "N", "processes the notebook may run at once"),
+            ("output_mb", "MB", "results the notebook may hand back"),
+            ("file_mb", "MB", "its working folder and each file")]:
+        default = "course" if name == "cell_seconds" else f"{getattr(defaults, name):g}"
+        limits.add_argument("--" + name.replace("_", "-"), type=float if "seconds" in name else int,
+                            metavar=unit, help=f"{what} [{default}]")
     autograde.set_defaults(run=_autograde)
+
+    audit = verbs.add_parser(
+        "audit", parents=[common], help="show what each grade was computed from",
+        description="Show, per graded submission, the SHA-256 of the submission, of the checks "
+                    "and of the configuration it was graded with, the isolation used, and each "
+                    "exercise's score and message.",
+        epilog="examples:\n  python -m grading audit\n  python -m grading audit --student alice "
+               "--chapter 02_linear_model", formatter_class=argparse.RawDescriptionHelpFormatter)
+    audit.add_argument("--chapter", help="only this chapter")
+    audit.add_argument("--student", help="only this student")
+    audit.set_defaults(run=_audit)
 
     export = verbs.add_parser(
         "export", parents=[common], help="write grades to a CSV file",

@@ -1,29 +1,34 @@
-"""Grading submissions with nbgrader; results from its gradebook and autograded notebooks.
+"""Grading a class: intake, the engine in parallel, results into nbgrader's gradebook.
 
-Each submission that passes intake goes to ``course/submitted/`` and through
-nbgrader's autograder, which records the scores in the gradebook. One that
-does not, or whose grading fails, gets 0 in the gradebook too, so every
-student is listed, and the reason goes to the status file (see
-:mod:`grading.reports`).
+For each chapter, every student folder goes through intake (:mod:`grading.intake`);
+a usable notebook is copied to ``course/submitted/`` and graded by the engine
+(:mod:`grading.engine`: the learner's code in a sandbox, the checks judged
+here), all cores at once. The scores go into nbgrader's gradebook as
+automatic scores, so formgrader, manual grading, export and feedback work
+as with nbgrader's own autograder; a manual score an instructor gave stays.
+An autograded notebook (the submission with the course's test cells, each
+showing its check's message) lands in ``course/autograded/`` for formgrader
+and feedback, and an audit record (:mod:`grading.audit`) says what each grade
+was computed from. A submission graded before, with the same checks and
+settings, is not graded again unless ``force``.
 """
+import dataclasses
+import shutil
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
 from nbconvert.filters import strip_ansi
-from nbgrader.preprocessors import Execute
 from nbgrader.utils import rmtree
 
 from course_utils import checks
 
-from . import intake, reports
+from . import audit, engine, intake, reports, sandbox
 from .course import (GradingError, Status, available_chapters, course_notebook, graded_exercises,
-                     is_released, open_course, release, run_step)
-from .settings import COURSE_DIR, NOTEBOOKS_DIR
-
-# The error output nbgrader's Execute adds to a cell it stopped at the timeout.
-TIMEOUT_ENAME = Execute.error_on_timeout.default()["ename"]
+                     is_released, load_config, open_course, release)
+from .settings import COURSE_DIR, NOTEBOOKS_DIR, SECRET_FILE
 
 
 @dataclass(frozen=True)
@@ -31,9 +36,10 @@ class SubmissionResult:
     student_id: str
     chapter: str
     status: Status
-    reason: str = ""  # why there are no marks; for a graded one, what was repaired or stopped
+    reason: str = ""  # why there are no marks; for a graded one, notes (repairs, errors)
     score: float = 0.0
     max_score: float = 0.0
+    regraded: bool = True  # False when an earlier, identical grading was kept
 
     @property
     def status_text(self):
@@ -41,15 +47,17 @@ class SubmissionResult:
 
 
 def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks_dir=NOTEBOOKS_DIR,
-              exercises=None):
+              exercises=None, jobs=None, force=False, limits=None, secret_file=SECRET_FILE,
+              progress=None):
     """Grade every ``submissions_dir/<student_id>/<chapter>.ipynb``; return the
     :class:`SubmissionResult` of each student folder and loose file, chapter by chapter.
 
     Without ``chapter``, grades the chapters that at least one student
-    submitted. Releases a chapter first (with ``exercises``, see
-    :func:`grading.course.release`) if the course does not have it yet, and
-    refuses one released with other exercises or points than they declare.
-    A submission that cannot be graded gets 0 and a reason; the batch goes on.
+    submitted, releasing a chapter first if the course does not have it yet.
+    ``jobs`` submissions are graded at once (default: one per core), within
+    :class:`grading.sandbox.Limits`, changed by ``limits`` (a dict, e.g.
+    ``{"memory_mb": 2048}``); the cell limit defaults to the course's. A submission that cannot be graded gets 0 and a reason; the
+    batch goes on. ``progress(done, total, result)`` follows the grading.
     """
     submissions_dir, course_dir = Path(submissions_dir), Path(course_dir).resolve()
     if not submissions_dir.is_dir():
@@ -61,23 +69,49 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
     if not chapters:
         raise GradingError(f"no <chapter>.ipynb of {notebooks_dir} in any student folder of "
                            f"{submissions_dir}; name the chapter with --chapter")
-
     unreleased = [chapter for chapter in chapters if not is_released(course_dir, chapter)]
     if unreleased:
         release(unreleased, course_dir=course_dir, workspace=None, notebooks_dir=notebooks_dir,
                 exercises=exercises)
     api = open_course(course_dir)
+    limits = dataclasses.replace(sandbox.Limits(cell_seconds=load_config(course_dir).Execute.get(
+        "timeout", sandbox.Limits.cell_seconds)), **(limits or {}))
+    secret = engine.load_secret(secret_file)
+    isolation = sandbox.detect()
+    if isolation.warning:
+        print(isolation.warning, file=sys.stderr)
+
     results = []
     for chapter in chapters:
         with api.gradebook as gb:
-            grade_ids = [exercise.test_id for exercise in graded_exercises(gb, chapter, exercises)]
-            solution_cells = gb.find_notebook(chapter, chapter).solution_cells
-            known_ids = grade_ids + [cell.name for cell in solution_cells]
+            declared = graded_exercises(gb, chapter, exercises)
+            solution_ids = [cell.name for cell in gb.find_notebook(chapter, chapter).solution_cells]
             max_score = gb.find_assignment(chapter).max_score
+        known_ids = [exercise.test_id for exercise in declared] + solution_ids
+        source = nbformat.read(course_notebook(api, api.coursedir.source_directory, chapter),
+                               as_version=4)
+        release_tests = _test_sources(nbformat.read(
+            course_notebook(api, api.coursedir.release_directory, chapter), as_version=4))
+        fingerprints = {"checks": engine.checks_fingerprint(chapter, course_notebook(
+            api, api.coursedir.source_directory, chapter)),
+            "config": engine.config_fingerprint(limits, secret)}
+
+        todo, chapter_results = [], {}
         for student_dir in student_dirs:
-            result = _grade_submission(api, student_dir, chapter, grade_ids, known_ids, max_score)
-            reports.record_status(course_dir, result)
-            results.append(result)
+            outcome = _take_in(api, student_dir, chapter, known_ids, max_score, fingerprints,
+                               force)
+            if isinstance(outcome, SubmissionResult):
+                chapter_results[student_dir.name] = outcome
+            else:
+                todo.append({**outcome, "chapter": chapter, "release_tests": release_tests})
+        graded = engine.grade_many(todo, secret, jobs=jobs, limits=limits, isolation=isolation,
+                                   progress=progress)
+        for item, result in zip(todo, graded):
+            chapter_results[item["student"]] = _record(api, item, result, source, declared,
+                                                       fingerprints, isolation)
+        for student_dir in student_dirs:
+            results.append(chapter_results[student_dir.name])
+            reports.record_status(course_dir, chapter_results[student_dir.name])
         for path in loose_files:
             result = SubmissionResult(path.name, chapter, Status.REJECTED,
                                       intake.loose_file_reason(path, chapter), max_score=max_score)
@@ -86,67 +120,121 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
     return results
 
 
-def cell_failure(cell, timeout):
-    """What went wrong in an autograded ``cell``, in the learner's words, or "" if nothing did.
-
-    A check's message (a ``CheckFailed``) is shown as it is, any other error
-    with its type; ``timeout`` is the course's cell time limit in seconds.
-    """
-    errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
-    if not errors:
-        return ""
-    if _timed_out(cell):
-        return f"stopped: the cell was still running after {timeout} s (an endless loop?)"
-    error = errors[-1]
-    message = strip_ansi(error.evalue).strip()
-    if error.ename == checks.CheckFailed.__name__:
-        return message
-    return f"{error.ename}: {message}" if message else error.ename
+def _test_sources(notebook):
+    return [cell.source for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("grade")]
 
 
-def _timed_out(cell):
-    return any(output.get("ename") == TIMEOUT_ENAME for output in cell.get("outputs", []))
-
-
-def _grade_submission(api, student_dir, chapter, grade_ids, known_ids, max_score):
+def _take_in(api, student_dir, chapter, known_ids, max_score, fingerprints, force):
+    """A result for a submission that needs no grading run, else the item to grade."""
     student = student_dir.name
     invalid = intake.invalid_student_id(student)
     if invalid:
         return SubmissionResult(student, chapter, Status.REJECTED, invalid, max_score=max_score)
-    for step in (api.coursedir.submitted_directory, api.coursedir.autograded_directory,
-                 api.coursedir.feedback_directory):
-        # A new submission replaces the old one, including when it is broken.
-        old = Path(api.coursedir.format_path(step, student, chapter))
-        if old.exists():
-            rmtree(str(old))
     try:
-        notebook, copies = intake.read_submission(student_dir, chapter, grade_ids, known_ids)
+        notebook, copies, raw = intake.read_submission(student_dir, chapter, known_ids)
     except intake.Unusable as problem:
+        _clear(api, student, chapter)
+        audit.remove(api.coursedir.root, chapter, student)
         return _grade_zero(api, student, chapter, problem.status, str(problem))
-
+    submission_hash = engine.fingerprint(raw)
+    if not force:
+        kept = audit.unchanged(api.coursedir.root, chapter, student,
+                               submission=submission_hash, **fingerprints)
+        if kept is not None:
+            with api.gradebook as gb:
+                score = gb.find_submission(chapter, student).score
+            return SubmissionResult(student, chapter, Status(kept["status"]), kept["reason"],
+                                    score=score, max_score=max_score, regraded=False)
+    _clear(api, student, chapter)
     submitted = course_notebook(api, api.coursedir.submitted_directory, chapter, student)
     submitted.parent.mkdir(parents=True)
     nbformat.write(notebook, submitted)
     mtime = (student_dir / f"{chapter}.ipynb").stat().st_mtime
     submitted_at = datetime.fromtimestamp(mtime, timezone.utc)
     (submitted.parent / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")
-    failure = run_step(api.autograde, chapter, student, force=True, create=True)
-    if failure:
-        return _grade_zero(api, student, chapter, Status.BROKEN, failure)
-
     notes = [f"copied cells graded as plain code: {', '.join(copies)}"] if copies else []
-    autograded = nbformat.read(
-        course_notebook(api, api.coursedir.autograded_directory, chapter, student), as_version=4)
-    stopped = [cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {number}"
-               for number, cell in enumerate(autograded.cells, start=1)
-               if _timed_out(cell)]
-    if stopped:
-        notes.append(f"stopped after {api.config.Execute.timeout} s, still running: "
-                     f"{', '.join(stopped)}")
+    return {"student": student, "notebook": notebook, "notes": notes,
+            "submitted_at": submitted_at, "submission_hash": submission_hash}
+
+
+def _clear(api, student, chapter):
+    """Remove what an earlier grading of this submission left: a new one replaces it."""
+    for step in (api.coursedir.submitted_directory, api.coursedir.autograded_directory,
+                 api.coursedir.feedback_directory):
+        old = Path(api.coursedir.format_path(step, student, chapter))
+        if old.exists():
+            rmtree(str(old))
+
+
+def _record(api, item, graded, source, exercises, fingerprints, isolation):
+    """Write one engine result to the gradebook, the autograded folder and the audit."""
+    student, chapter = item["student"], item["chapter"]
+    scores = {result.name: result for result in graded.exercises}
     with api.gradebook as gb:
-        submission = gb.find_submission(chapter, student)
-        return SubmissionResult(student, chapter, Status.GRADED, "; ".join(notes),
-                                score=submission.score, max_score=submission.max_score)
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(chapter, student,
+                                                    timestamp=item["submitted_at"])
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                result = scores.get(grade.name.removeprefix("test_"))
+                grade.auto_score = result.score if result else 0.0
+                # As nbgrader does when re-autograding: a grader's manual score
+                # stays, flagged for another look.
+                grade.needs_manual_grade = grade.manual_score is not None
+        gb.db.commit()
+        score, max_score = submission.score, submission.max_score
+    _write_autograded(api, item, graded, source, exercises)
+    status = Status.BROKEN if graded.failure else Status.GRADED
+    notes = [graded.failure] if graded.failure else item["notes"] + _cell_notes(graded)
+    result = SubmissionResult(student, chapter, status, "; ".join(notes), score=score,
+                              max_score=max_score)
+    audit.record(api.coursedir.root, chapter, student, submission=item["submission_hash"],
+                 **fingerprints, isolation=isolation, graded=graded, status=result.status,
+                 reason=result.reason)
+    return result
+
+
+def _cell_notes(graded):
+    stopped = sum(cell.get("status") == "timeout" for cell in graded.cells)
+    return [f"{stopped} cell(s) stopped at the time limit"] if stopped else []
+
+
+def _write_autograded(api, item, graded, source, exercises):
+    """The submission with the course's test cells, each showing its check's result.
+
+    Test cells come from the course's source (what the learner did to them
+    does not matter); one the learner deleted is put back after its solution.
+    """
+    tests = {cell.metadata.nbgrader.grade_id: cell for cell in source.cells
+             if cell.metadata.get("nbgrader", {}).get("grade")}
+    results = {result.name: result for result in graded.exercises}
+    cells = [cell for cell in item["notebook"].cells
+             if cell.metadata.get("nbgrader", {}).get("grade_id") not in tests
+             and not cell.metadata.get("nbgrader", {}).get("grade")]
+    for exercise in exercises:
+        cell = nbformat.from_dict(dict(tests[exercise.test_id]))
+        cell.outputs = [_output(exercise, results.get(exercise.name))]
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
+        after = max((ids.index(sid) for sid in exercise.solution_ids if sid in ids), default=None)
+        cells.insert(len(cells) if after is None else after + 1, cell)
+    notebook = nbformat.from_dict(dict(item["notebook"]))
+    notebook.cells = cells
+    path = course_notebook(api, api.coursedir.autograded_directory, item["chapter"], item["student"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    submitted = course_notebook(api, api.coursedir.submitted_directory, item["chapter"],
+                                item["student"])
+    shutil.copyfile(submitted.with_name("timestamp.txt"), path.with_name("timestamp.txt"))
+
+
+def _output(exercise, result):
+    if result is not None and not result.message:
+        return nbformat.v4.new_output("stream", name="stdout",
+                                      text=f"✓ {exercise.name}: all checks passed\n")
+    message = result.message if result else "not graded"
+    return nbformat.v4.new_output("error", ename=checks.CheckFailed.__name__, evalue=message,
+                                  traceback=[f"✗ {exercise.name}: " + message])
 
 
 def _grade_zero(api, student, chapter, status, reason):
@@ -157,9 +245,22 @@ def _grade_zero(api, student, chapter, status, reason):
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 grade.auto_score = 0.0
-                # As nbgrader does when re-autograding: a grader's manual score
-                # stays, flagged for another look.
                 grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
         return SubmissionResult(student, chapter, status, reason,
                                 score=submission.score, max_score=submission.max_score)
+
+
+def cell_failure(cell, timeout=None):
+    """What went wrong in an autograded test ``cell``, in the learner's words, or "".
+
+    A check's message is shown as it is, any other error with its type.
+    """
+    errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
+    if not errors:
+        return ""
+    error = errors[-1]
+    message = strip_ansi(error.evalue).strip()
+    if error.ename == checks.CheckFailed.__name__:
+        return message
+    return f"{error.ename}: {message}" if message else error.ename

@@ -1,4 +1,4 @@
-"""Reading, validating and repairing submissions before nbgrader sees them.
+"""Reading, validating and repairing submissions before they are graded.
 
 Learners hand in ``<submissions>/<student_id>/<chapter>.ipynb``. Whatever the
 file holds, intake either returns a notebook nbgrader can grade or says why
@@ -48,13 +48,13 @@ def loose_file_reason(path, chapter):
             f"{path.parent}/<student_id>/{chapter}.ipynb")
 
 
-def read_submission(student_dir, chapter, grade_ids, known_ids):
-    """``(notebook, repairs)``: the student's notebook made ready for nbgrader, and the
-    grade ids of the copied cells it now treats as plain code.
+def read_submission(student_dir, chapter, known_ids):
+    """``(notebook, copies, raw)``: the student's notebook made ready for grading, the
+    grade ids of the copied cells it now treats as plain code, and the file's bytes.
 
-    ``grade_ids`` are the chapter's graded cells, all of which must be there;
-    ``known_ids`` are all cells nbgrader knows, any of which tells the chapter.
-    Raises :class:`Unusable` (missing or broken) for nothing nbgrader can grade.
+    ``known_ids`` are the chapter's solution and test cells, any of which tells
+    the chapter. Test cells may be missing or changed: grading takes them from
+    the course. Raises :class:`Unusable` (missing or broken) for nothing to grade.
     """
     path = Path(student_dir) / f"{chapter}.ipynb"
     if not path.is_file():
@@ -62,8 +62,8 @@ def read_submission(student_dir, chapter, grade_ids, known_ids):
         raise Unusable(Status.MISSING, f"no {path.name} (found: {found})")
     try:
         # nbformat.read would log validation errors and return the notebook anyway.
-        with open(path, encoding="utf-8") as fh:
-            notebook = nbformat.reader.read(fh)
+        raw = path.read_bytes()
+        notebook = nbformat.reader.reads(raw.decode("utf-8"))
         nbformat.validate(notebook)
         notebook = nbformat.convert(notebook, nbformat.current_nbformat)
     except Exception as error:  # whatever the file holds, the submission is unusable
@@ -83,9 +83,5 @@ def read_submission(student_dir, chapter, grade_ids, known_ids):
             present.add(grade_id)
     if not present & set(known_ids):
         raise Unusable(Status.BROKEN,
-                       f"not the {chapter} notebook: none of its graded cells is there")
-    deleted = [grade_id for grade_id in grade_ids if grade_id not in present]
-    if deleted:
-        # nbgrader would grade the rest and leave these cells waiting for a human.
-        raise Unusable(Status.BROKEN, f"graded cells deleted: {', '.join(deleted)}")
-    return notebook, copies
+                       f"not the {chapter} notebook: none of its exercise cells is there")
+    return notebook, copies, raw

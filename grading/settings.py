@@ -1,5 +1,6 @@
 """Defaults of the grading commands, kept apart from the pipeline so that the
 command line can show them without importing nbgrader (which takes seconds)."""
+import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -11,3 +12,9 @@ WORKSPACE_DIR = REPO_ROOT / "workspace"
 # cell still running after this is stuck, and a stuck submission should not
 # hold up a class for long.
 CELL_TIMEOUT = 30
+
+# The instructor's grading secret, from which each student's hidden test cases
+# are drawn: outside the repository and the course directory, created on first
+# use. PYTORCH_PRACTICE_SECRET names another file.
+SECRET_FILE = Path(os.environ.get("PYTORCH_PRACTICE_SECRET",
+                                  Path.home() / ".config" / "pytorch-practice" / "grading-secret"))

@@ -61,9 +61,9 @@ def _reference_solutions(chapter):
             if nbgrader_metadata(cell).get("solution")}
 
 
-def _write(submissions, student, chapter, notebook, name=None):
+def _write(submissions, student, chapter, notebook, name=None, overwrite=False):
     folder = submissions / student
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=overwrite)
     nbformat.write(notebook, folder / (name or f"{chapter}.ipynb"))
 
 
@@ -203,13 +203,23 @@ def chapter2_class(tmp_path_factory):
     _write(submissions, "copied_cell", CHAPTER_2, copied)
     _write(submissions, "other_chapter", CHAPTER_2, new_notebook(cells=[new_code_cell("1 + 1")]))
     nbformat.write(reference, submissions / "loose.ipynb")
+    _write(submissions, "dot.name", CHAPTER_2, reference)
+    deleted = nbformat.from_dict(reference)
+    deleted.cells = [cell for cell in deleted.cells if not nbgrader_metadata(cell).get("grade")]
+    _write(submissions, "deleted_tests", CHAPTER_2, deleted)
+    crashing = nbformat.from_dict(reference)
+    crashing.cells.append(new_code_cell("import os\nos._exit(1)"))
+    _write(submissions, "kills_python", CHAPTER_2, crashing)
+    (submissions / "not_a_notebook").mkdir()
+    (submissions / "not_a_notebook" / f"{CHAPTER_2}.ipynb").write_text('{"hello": 1}')
+    (submissions / ".ipynb_checkpoints").mkdir()
 
     results = pipeline.autograde(submissions, chapter=CHAPTER_2, course_dir=course)
     csv_path = root / "grades.csv"
     pipeline.export(csv_path, course_dir=course)
     with open(csv_path, newline="", encoding="utf-8") as fh:
         header, *rows = list(csv.reader(fh))
-    return {"course": course, "header": header, "rows": rows,
+    return {"course": course, "header": header, "rows": rows, "submissions": submissions,
             "results": {result.student_id: result for result in results}}
 
 
@@ -224,13 +234,22 @@ def test_autograde_scores_every_kind_of_submission(chapter2_class):
         "copied_cell": (Status.GRADED, 10, 10),
         "other_chapter": (Status.BROKEN, 0, 10),
         "loose.ipynb": (Status.REJECTED, 0, 10),
+        "dot.name": (Status.GRADED, 10, 10),
+        "deleted_tests": (Status.GRADED, 10, 10),
+        "kills_python": (Status.BROKEN, 0, 10),
+        "not_a_notebook": (Status.BROKEN, 0, 10),
     }
+    assert all(type(result.status) is Status for result in chapter2_class["results"].values())
     results = chapter2_class["results"]
     assert "sol_mse" in results["copied_cell"].reason
     assert "not the 02_linear_model notebook" in results["other_chapter"].reason
     assert "<student_id>" in results["loose.ipynb"].reason
     assert "JSON" in results["broken"].reason
     assert "chapter2_final.ipynb" in results["misnamed"].reason
+    assert "not a valid notebook" in results["not_a_notebook"].reason
+    assert "without results" in results["kills_python"].reason
+    course = chapter2_class["course"]
+    assert (course / "submitted" / "dot.name" / CHAPTER_2 / "timestamp.txt").is_file()
 
 
 def test_export_has_one_row_per_student_and_exercise(chapter2_class):
@@ -242,7 +261,7 @@ def test_export_has_one_row_per_student_and_exercise(chapter2_class):
          for exercise in exercises]
     points = {exercise.name: exercise.points for exercise in exercises}
     for student, chapter, exercise, score, max_score, status in chapter2_class["rows"]:
-        full = student == "copied_cell"
+        full = student in ("copied_cell", "dot.name", "deleted_tests")
         assert (score, max_score) == (f"{points[exercise] if full else 0:g}",
                                       f"{points[exercise]:g}"), (student, exercise)
         assert status == chapter2_class["results"][student].status_text
@@ -260,7 +279,8 @@ def test_gradebook_lists_unusable_submissions_and_takes_overrides(chapter2_class
         (course / "nbgrader_config.py").read_text()
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", pipeline.COURSE_ID) as gb:
         assert {student.id for student in gb.students} == {
-            "broken", "misnamed", "copied_cell", "other_chapter"}
+            "broken", "misnamed", "copied_cell", "other_chapter", "dot.name", "deleted_tests",
+            "kills_python", "not_a_notebook"}
         assert gb.find_submission(CHAPTER_2, "broken").score == 0
         grade = gb.find_grade("test_mse", CHAPTER_2, CHAPTER_2, "copied_cell")
         grade.manual_score = 1.5
@@ -287,7 +307,8 @@ def test_cli_exports_and_gives_feedback(chapter2_class, tmp_path):
 
     feedback = run_cli("feedback", "--chapter", CHAPTER_2, "--course-dir", course)
     assert feedback.returncode == 0, feedback.stderr
-    students = ["broken", "copied_cell", "misnamed", "other_chapter"]
+    students = sorted(student for student, result in chapter2_class["results"].items()
+                      if result.status is not pipeline.Status.REJECTED)
     pages = [course / "feedback" / student / CHAPTER_2 / f"{CHAPTER_2}.html"
              for student in students]
     assert feedback.stdout.split() == ["feedback:", *map(str, pages)]
@@ -295,7 +316,68 @@ def test_cli_exports_and_gives_feedback(chapter2_class, tmp_path):
     for student in students:
         assert_private(text[student], course)
     results = chapter2_class["results"]
-    for student in ("broken", "misnamed", "other_chapter"):
+    for student in ("broken", "misnamed", "other_chapter", "not_a_notebook", "kills_python"):
         reason = html.escape(results[student].reason)
         assert f"Not graded ({results[student].status}): {reason}" in text[student]
     assert "Note: copied cells graded as plain code: sol_mse" in text["copied_cell"]
+
+
+def test_a_manual_score_survives_a_regrade(chapter2_class):
+    course = chapter2_class["course"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", pipeline.COURSE_ID) as gb:
+        gb.find_grade("test_forward", CHAPTER_2, CHAPTER_2, "dot.name").manual_score = 0.5
+        gb.db.commit()
+    try:
+        pipeline.autograde(chapter2_class["submissions"], chapter=CHAPTER_2, course_dir=course,
+                           force=True)
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", pipeline.COURSE_ID) as gb:
+            grade = gb.find_grade("test_forward", CHAPTER_2, CHAPTER_2, "dot.name")
+            assert (grade.manual_score, grade.auto_score, grade.score) == (0.5, 2, 0.5)
+    finally:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", pipeline.COURSE_ID) as gb:
+            gb.find_grade("test_forward", CHAPTER_2, CHAPTER_2, "dot.name").manual_score = None
+            gb.db.commit()
+
+
+def test_regrading_keeps_unchanged_submissions_and_replaces_changed_ones(tmp_path):
+    course, submissions = tmp_path / "course", tmp_path / "submissions"
+    release, = pipeline.release([CHAPTER_2], course_dir=course, workspace=None, cell_timeout=2)
+    reference = _reference_solutions(CHAPTER_2)
+    looping = {**reference, "sol_mse": "def mse(y_hat, y):\n    while True:\n        pass"}
+    _write(submissions, "looper", CHAPTER_2, _submission(release.release_notebook, looping))
+    _write(submissions, "steady", CHAPTER_2, _submission(release.release_notebook, reference))
+    limits = {"exercise_seconds": 2}
+    first = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,
+                                                        limits=limits)}
+    assert (first["looper"].status, first["looper"].score) == (pipeline.Status.GRADED, 8)
+    page = pipeline.feedback(course_dir=course)[0].read_text(encoding="utf-8")
+    assert "checking mse was stopped after 2 s" in page
+
+    _write(submissions, "looper", CHAPTER_2, _submission(release.release_notebook, reference),
+           overwrite=True)
+    second = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,
+                                                         limits=limits)}
+    assert (second["looper"].score, second["looper"].regraded) == (10, True)
+    assert (second["steady"].score, second["steady"].regraded) == (10, False)
+
+    (submissions / "looper" / f"{CHAPTER_2}.ipynb").write_text("not json")
+    third = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,
+                                                        limits=limits)}
+    assert (third["looper"].status, third["looper"].score) == (pipeline.Status.BROKEN, 0)
+    assert not (course / "autograded" / "looper" / CHAPTER_2).exists()
+    assert not (course / "feedback" / "looper" / CHAPTER_2).exists()
+
+
+def test_feedback_scrubs_paths_from_messages(tmp_path):
+    course, submissions = tmp_path / "course", tmp_path / "submissions"
+    release, = pipeline.release([CHAPTER_2], course_dir=course, workspace=None)
+    leaky = {**_reference_solutions(CHAPTER_2), "sol_forward": (
+        "import os\n\ndef forward(x, w, b=0.0):\n"
+        "    raise ValueError('no /var/tmp/grader/data.csv in ' + os.getcwd() + ' <b>x</b>')")}
+    _write(submissions, "leaky", CHAPTER_2, _submission(release.release_notebook, leaky))
+    pipeline.autograde(submissions, course_dir=course)
+    page, = pipeline.feedback(course_dir=course)
+    text = page.read_text(encoding="utf-8")
+    assert_private(text, course.resolve())
+    assert "raised ValueError: no &lt;path&gt; in &lt;path&gt; &lt;b&gt;x&lt;/b&gt;" in text
+    assert "<b>x</b>" not in text
