@@ -143,6 +143,7 @@ def build_parser():
     defaults = sandbox.Limits()
     for name, unit, what in [
             ("cell_seconds", "SECONDS", "one cell may run"),
+            ("call_seconds", "SECONDS", "one call of a learner's function by a check may run"),
             ("exercise_seconds", "SECONDS", "checking one exercise may take"),
             ("notebook_seconds", "SECONDS", "the whole notebook may take"),
             ("memory_mb", "MB", "memory (address space) of the notebook"),

@@ -128,7 +128,8 @@ def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), slot
                           "cases": core.dumps_plain([case for group in cases[exercise.name]
                                                      for case in group])}
                          for exercise in exercises],
-           "cell_timeout": limits.cell_seconds, "exercise_timeout": limits.exercise_seconds}
+           "cell_timeout": limits.cell_seconds, "exercise_timeout": limits.exercise_seconds,
+           "call_timeout": limits.call_seconds}
     graded = Graded(chapter, student)
     try:
         results = sandbox.run(job, limits, slot, isolation)

@@ -6,7 +6,7 @@ Reads one job, JSON on stdin::
     {"cells": ["<code of the submission's cells>", ...],
      "exercises": [{"chapter": "02_linear_model", "name": "mse",
                     "cases": "<the cases, as course_utils' plain JSON>"}, ...],
-     "cell_timeout": 30, "exercise_timeout": 60}
+     "cell_timeout": 30, "exercise_timeout": 60, "call_timeout": 5}
 
 runs the learner's cells in order in one IPython shell (a cell that raises
 or runs too long is recorded and skipped, as Run All with errors allowed
@@ -77,7 +77,7 @@ def observe_in_child(exercise, subject, cases, timeout, fork, pipe, waitpid, kil
     if child == 0:
         os.close(read_end)
         try:
-            text = core.dumps_plain([exercise.run(subject, case) for case in cases])
+            text = core.dumps_plain(exercise.observe(subject, cases=cases))
         except BaseException as error:  # the learner's code may raise anything, even SystemExit
             text = json.dumps({"crashed": _describe(error)})
         with os.fdopen(write_end, "w") as out:
@@ -120,6 +120,8 @@ def main():
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     job = json.loads(sys.stdin.read())
+    # The course's helpers sit beside this file's folder (the sandbox binds just those).
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     # Bound now, before any learner code can rebind them.
     fork, pipe, waitpid, kill = os.fork, os.pipe, os.waitpid, os.kill
     import importlib
@@ -133,6 +135,7 @@ def main():
         for spec in job["exercises"]]
     from course_utils.checks import core
 
+    core.CALL_SECONDS = job["call_timeout"]
     runner = os.getpid()
     shell = InteractiveShell.instance()
     cells = run_cells(shell, job["cells"], job["cell_timeout"])

@@ -41,8 +41,9 @@ PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 class Limits:
     """What one submission may use. Times in seconds, sizes in MB."""
     cell_seconds: float = 30
-    exercise_seconds: float = 30
-    notebook_seconds: float = 180
+    call_seconds: float = 5  # one call of a learner's function by a check
+    exercise_seconds: float = 60
+    notebook_seconds: float = 300
     memory_mb: int = 3072
     processes: int = 64
     output_mb: int = 20
@@ -107,7 +108,7 @@ def _python_binds():
              Path(sys.executable).resolve().parent.parent, COURSE_UTILS, RUNNER}
     # bwrap makes missing parents 0700; the learner's uid must be able to pass them.
     parents = sorted({str(parent) for path in paths for parent in path.parents
-                      if parent != Path("/") and parent.parts[1] not in ("usr", "tmp")})
+                      if parent not in (Path("/"), Path("/tmp")) and parent.parts[1] != "usr"})
     args = [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
     for path in sorted(paths - {COURSE_UTILS, RUNNER}):
         args += ["--ro-bind", str(path), str(path)]
@@ -145,9 +146,10 @@ def command(isolation, limits, slot):
     args = [isolation.bwrap, *namespaces, "--die-with-parent", "--new-session", "--clearenv"]
     for name, value in _environment().items():
         args += ["--setenv", name, value]
-    return [*args, *_system_binds(), *_python_binds(),
+    # The in-memory folders first: the course's files may live under /tmp themselves.
+    return [*args, *_system_binds(),
             "--perms", "1777", "--size", size, "--tmpfs", SANDBOX_HOME,
-            "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", size, "--tmpfs", "/tmp", *_python_binds(),
             "--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME, "--", *python]
 
 

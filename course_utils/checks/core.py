@@ -23,7 +23,9 @@ never sees.
 import contextlib
 import io
 import re
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -153,18 +155,54 @@ def _unchanged(value, snapshot):
         _unchanged(item, shot) for item, shot in zip(value, snapshot))
 
 
+# How long one call of learner code may run before the check stops it and
+# says so; a grader sets its own limit.
+CALL_SECONDS = 5.0
+TIMED_OUT = "CallTimeout"
+
+
+class CallTimeout(BaseException):
+    """Learner code ran past :data:`CALL_SECONDS` (a BaseException: `except Exception`
+    in learner code does not swallow it)."""
+
+
+def _on_alarm(signum, frame):
+    raise CallTimeout()
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Stop the code inside after ``seconds`` with :class:`CallTimeout` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not seconds:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def call(fn, *args, **kwargs):
     """Call learner code (running half); return what happened as plain data.
 
     ``{"value": …}`` or ``{"error": {"type": …, "message": …}}``, plus
     ``"changed"``: the positions of the array arguments changed in place.
-    The learner's prints are kept out of the test cell's output.
+    A call still running after :data:`CALL_SECONDS` is stopped and recorded
+    as an error of type ``CallTimeout``. The learner's prints are kept out of
+    the test cell's output.
     """
     snapshots = [_snapshot(arg) for arg in args]
     outcome = {}
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         try:
-            value = fn(*args, **kwargs)
+            with time_limit(CALL_SECONDS):
+                value = fn(*args, **kwargs)
+        except CallTimeout:
+            outcome["error"] = {"type": TIMED_OUT,
+                                "message": f"still running after {CALL_SECONDS:g} s"}
         except (Exception, SystemExit) as error:  # any bug in learner code becomes a message
             outcome["error"] = {"type": type(error).__name__,
                                 "message": _message_of(error)}
@@ -202,8 +240,9 @@ def count_lines(fn, *args):
     sys.settrace(tracer)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            fn(*args)
-    except (Exception, SystemExit):
+            with time_limit(CALL_SECONDS):
+                fn(*args)
+    except (Exception, SystemExit, CallTimeout):
         return None
     finally:
         sys.settrace(previous)
@@ -269,6 +308,9 @@ _BROADCAST = re.compile(r"operands could not be broadcast together with shapes? 
 def error_hint(error, broadcast_hint=""):
     """A likely cause of a learner's exception, from its type and message."""
     kind, message = error["type"], error["message"]
+    if kind == TIMED_OUT:
+        return ("it never returned: is there a loop whose condition never changes, or a "
+                "function that calls itself forever?")
     if kind == "ValueError" and _BROADCAST.search(message):
         return ("these arrays do not broadcast against each other. " + broadcast_hint).strip()
     if "bitwise_xor" in message or "for ^:" in message:
@@ -314,6 +356,11 @@ def likely(actual, candidates, close):
     return f"\nLikely bug: {matches[0]}" if len(matches) == 1 else ""
 
 
+def _timed_out(observed):
+    return (type(observed) is dict and type(observed.get("error")) is dict
+            and observed["error"].get("type") == TIMED_OUT)
+
+
 class Fail(Exception):
     """Raised inside a judge function: the case failed with this message."""
 
@@ -350,9 +397,20 @@ class Exercise:
     def test_id(self):
         return f"test_{self.name}"
 
-    def observe(self, subject, seed=None):
-        """Running half: the plain data of every case."""
-        return [self.run(subject, case) for case in self.cases(seed)]
+    def observe(self, subject, seed=None, cases=None):
+        """Running half: the plain data of every case (of ``cases``, else of the seed's).
+
+        After a case whose call ran out of time the rest are not run (judging
+        stops at the first failing case anyway): one endless loop costs one
+        call's time limit, not one per case.
+        """
+        observations = []
+        for case in self.cases(seed) if cases is None else cases:
+            if observations and _timed_out(observations[-1]):
+                observations.append(observations[-1])
+                continue
+            observations.append(self.run(subject, case))
+        return observations
 
     def verdict(self, observations, seed=None):
         """Judging half: compare the observations with what the cases expect."""
