@@ -187,9 +187,12 @@ def run(job, limits=Limits(), slot=0, isolation=None):
                               time.monotonic() + limits.notebook_seconds)
     finally:
         _kill(process, isolation, slot)
+    # The runner writes its results last, as one line; anything before it is the
+    # learner's code writing to the runner's output.
+    lines = output.decode("utf-8", "replace").strip().splitlines()
     try:
-        return json.loads(output.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return json.loads(lines[-1])
+    except (IndexError, ValueError):
         raise SandboxError("the notebook's run ended without results (did it call os._exit "
                            "or crash Python?)") from None
 
