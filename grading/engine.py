@@ -22,7 +22,6 @@ check's message; what could not be run scores 0 with the reason.
 import hashlib
 import hmac
 import os
-import queue
 import secrets
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -110,8 +109,8 @@ def learner_cells(submission, exercises, release_tests=()):
 # ------------------------------------------------------------------ one submission
 
 
-def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), slot=0,
-          isolation=None, release_tests=(), visible_only=False):
+def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), isolation=None,
+          release_tests=(), visible_only=False):
     """Grade one submission (an nbformat notebook) of ``chapter``; return :class:`Graded`.
 
     ``visible_only`` checks the visible cases alone, as a learner's
@@ -132,7 +131,7 @@ def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), slot
            "call_timeout": limits.call_seconds}
     graded = Graded(chapter, student)
     try:
-        results = sandbox.run(job, limits, slot, isolation)
+        results = sandbox.run(job, limits, isolation)
         cells, observed = results["cells"], results["exercises"]
     except (sandbox.SandboxError, KeyError, TypeError) as problem:
         reason = str(problem) if isinstance(problem, sandbox.SandboxError) else \
@@ -191,18 +190,10 @@ def grade_many(items, secret, *, jobs=None, limits=sandbox.Limits(), isolation=N
     """
     isolation = isolation or sandbox.detect()
     jobs = max(1, jobs or os.cpu_count() or 1)
-    slots = queue.Queue()
-    for slot in range(jobs):
-        slots.put(slot)
 
     def one(item):
-        slot = slots.get()
-        try:
-            return grade(item["notebook"], item["chapter"], item["student"], secret,
-                         limits=limits, slot=slot, isolation=isolation,
-                         release_tests=item.get("release_tests", ()))
-        finally:
-            slots.put(slot)
+        return grade(item["notebook"], item["chapter"], item["student"], secret, limits=limits,
+                     isolation=isolation, release_tests=item.get("release_tests", ()))
 
     results, done = [None] * len(items), 0
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -6,15 +6,18 @@ process a submission starts dies with it), a private ``/tmp`` and working
 directory in memory, the system, the Python installation and
 ``course_utils`` read-only, and nothing else: not the course directory, the
 gradebook, the source notebooks, the instructor's config or other
-submissions. As root, each parallel job runs under a uid of its own (see
-:data:`SLOT_UIDS`), so one submission's fork bomb cannot starve another's
-process limit. Without bubblewrap (macOS, or where namespaces are not
+submissions. As root, each submission runs under a uid of its own, claimed
+for the run from :data:`UIDS` with a lock that other graders on the machine
+respect too, so one submission's fork bomb cannot starve another's process
+limit. Without bubblewrap (macOS, or where namespaces are not
 allowed) the runner starts directly with the same limits and a scrubbed
 environment, and :func:`detect` says exactly what is missing.
 
 The runner (:mod:`grading.runner`) reads the job on stdin and writes its
 results on stdout; see there for their shape.
 """
+import contextlib
+import fcntl
 import json
 import os
 import resource
@@ -23,15 +26,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 RUNNER = Path(__file__).with_name("runner.py")
 COURSE_UTILS = Path(__file__).resolve().parent.parent / "course_utils"
-# Parallel job k runs as uid SLOT_UIDS + k when the grader is root: unused ids
-# with no files anywhere, so they can read only what every user may read.
-SLOT_UIDS = 61_000
+# Submissions run as one of these uids when the grader is root: unused ids with
+# no files anywhere, so they can read only what every user may read.
+UIDS = range(61_000, 62_000)
+UID_LOCKS = Path(tempfile.gettempdir()) / "pytorch-practice-sandbox-uids"
 SANDBOX_HOME = "/submission"
 # OpenBLAS needs these on some processors to compute right (see the machine notes).
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -127,18 +132,17 @@ def _environment():
     return env
 
 
-def command(isolation, limits, slot):
-    """The command line that starts the runner for parallel job ``slot``."""
+def command(isolation, limits, uid):
+    """The command line that starts the runner, as ``uid`` when the grader is root."""
     python = [sys.executable, "-I", str(RUNNER)]
     if isolation.bwrap is None:
         return python
     size = str(limits.file_mb * 1024 * 1024)
     if isolation.as_root:
         # bwrap sets the sandbox up as root (which can read the Python installation
-        # wherever it is), then setpriv drops to the slot's own uid for good.
+        # wherever it is), then setpriv drops to the run's own uid for good.
         namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
                       "--unshare-cgroup-try"]
-        uid = str(SLOT_UIDS + slot)
         python = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                   "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", *python]
     else:
@@ -165,16 +169,38 @@ def _limit(limits):
     return apply
 
 
-def run(job, limits=Limits(), slot=0, isolation=None):
+@contextlib.contextmanager
+def claimed_uid():
+    """A uid of :data:`UIDS` that no other run, of this grader or another, is using."""
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for uid in UIDS:
+        with open(UID_LOCKS / f"{uid}.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            yield uid
+            return
+    raise SandboxError(f"all {len(UIDS)} sandbox uids are in use")
+
+
+def run(job, limits=Limits(), isolation=None):
     """Run ``job`` (see :mod:`grading.runner`) in a sandbox; return the runner's results.
 
     Raises :class:`SandboxError` when the runner gives no results: the
     notebook ran past its time limit, wrote too much, or was killed.
     """
     isolation = isolation or detect()
+    if isolation.bwrap and isolation.as_root:
+        with claimed_uid() as uid:
+            return _run(job, limits, isolation, uid)
+    return _run(job, limits, isolation, None)
+
+
+def _run(job, limits, isolation, uid):
     env = None if isolation.bwrap else {**_environment(), "HOME": "/tmp"}
     cwd = "/tmp" if isolation.bwrap is None else None
-    process = subprocess.Popen(command(isolation, limits, slot), stdin=subprocess.PIPE,
+    process = subprocess.Popen(command(isolation, limits, uid), stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                                cwd=cwd, start_new_session=True, preexec_fn=_limit(limits))
     try:
@@ -186,7 +212,7 @@ def run(job, limits=Limits(), slot=0, isolation=None):
         output = _read_capped(process.stdout, limits.output_mb * 1024 * 1024,
                               time.monotonic() + limits.notebook_seconds)
     finally:
-        _kill(process, isolation, slot)
+        _kill(process, uid)
     # The runner writes its results last, as one line; anything before it is the
     # learner's code writing to the runner's output.
     lines = output.decode("utf-8", "replace").strip().splitlines()
@@ -212,20 +238,19 @@ def _read_capped(stream, cap, deadline):
         chunks.append(chunk)
 
 
-def _kill(process, isolation, slot):
-    """Stop the runner and everything it started: the session, and the slot's uid."""
-    try:
+def _kill(process, uid):
+    """Stop the runner and everything it started: its session and, as its own PID
+    namespace dies with it, every process inside; then whatever still runs as ``uid``."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     process.wait()
     process.stdout.close()
-    if isolation.bwrap and isolation.as_root:
-        _kill_uid(SLOT_UIDS + slot)
+    if uid is not None:
+        _kill_uid(uid)
 
 
 def _kill_uid(uid):
-    """SIGKILL every process running as ``uid`` (left over only if a namespace failed)."""
+    """SIGKILL every process running as ``uid`` (none, unless a namespace failed to die)."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             owner = next(line.split()[1] for line in status.read_text().splitlines()

@@ -253,7 +253,7 @@ def test_a_cell_that_never_ends_is_stopped_and_reported(corpus):
 
 def test_nothing_is_left_running():
     listed = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout.split()
-    assert not [uid for uid in listed if int(uid) >= sandbox.SLOT_UIDS]
+    assert not [uid for uid in listed if int(uid) in sandbox.UIDS]
 
 
 def test_same_submission_same_seeds_same_scores():
@@ -290,7 +290,7 @@ def test_a_crash_of_python_gives_zero_with_the_reason():
     assert result.score == 0 and "without results" in result.failure
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the slot uids need root")
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox uids need root")
 def test_reduced_isolation_is_named(monkeypatch):
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     isolation = sandbox.detect()

@@ -13,8 +13,8 @@ costs only the exercise it is in.
 import numpy as np
 
 from .. import data
-from .core import (Exercise, Fail, call, count_lines, describe, helpers_in_place, likely,
-                   raised, show)
+from .core import (Exercise, Fail, as_array, as_number, call, changed_inputs, count_lines,
+                   describe, helpers_in_place, likely, raised, show)
 
 CHAPTER = "02_linear_model"
 RTOL, ATOL = 1e-8, 1e-10
@@ -38,50 +38,10 @@ def _random_line(seed):
 # ------------------------------------------------------------------ judging helpers
 
 
-def _number(value, what):
-    """``value`` as one float, else a failure that says what came back."""
-    if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?")
-    if type(value) in (list, tuple):
-        raise Fail(f"{what} returned {describe(value)}, expected a single number.")
-    if type(value) is np.ndarray:
-        if value.size != 1:
-            raise Fail(f"{what} returned {describe(value)}, expected a single number: "
-                       "did you forget to take the mean over the samples?")
-        value = value.reshape(()).item()
-    if type(value) not in (int, float, bool):
-        raise Fail(f"{what} returned {describe(value)}, expected a number.")
-    return float(value)
-
-
-def _array(value, shape, what):
-    """``value`` as a float array of ``shape``, else a failure naming the difference."""
-    if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?")
-    if type(value) in (list, tuple):
-        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape "
-                   f"{shape}: compute with numpy arithmetic on the arrays instead of "
-                   "building a list.")
-    if type(value) is not np.ndarray:
-        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape {shape}.")
-    if value.shape != shape:
-        raise Fail(f"{what} returned shape {value.shape}, expected {shape}.")
-    return value.astype(float)
-
-
 def _first_difference(actual, expected):
     index = np.unravel_index(
         np.argmax(~np.isclose(actual, expected, rtol=RTOL, atol=ATOL)), expected.shape)
     return index
-
-
-def _changed(observed, call_text, params):
-    if observed["changed"]:
-        names = ", ".join(params[i] for i in observed["changed"])
-        raise Fail(f"{call_text} changed its input {names} in place. Compute a new array "
-                   f"(e.g. `x * w + b`, `y_hat - y`) instead of updating the argument "
-                   "(`x *= w`, `y_hat -= y`): the notebook and the explorer use these "
-                   "arrays again afterwards.")
 
 
 def _replaced_note(observed):
@@ -148,12 +108,12 @@ def _forward_judge(case, observed):
     text = case["call"]
     if "error" in observed:
         raise Fail(raised(text, observed["error"], "forward"))
-    _changed(observed, text, ("x", "w", "b"))
+    changed_inputs(observed, text, ("x", "w", "b"))
     expected = _forward_expected(case)
     if expected.ndim == 0:
-        actual = _number(observed["value"], text)
+        actual = as_number(observed["value"], text)
     else:
-        actual = _array(observed["value"], expected.shape, text)
+        actual = as_array(observed["value"], expected.shape, text)
     if not _close(actual, expected):
         raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}."
                    + likely(actual, _forward_bugs(case), _close))
@@ -216,12 +176,12 @@ def _mse_judge(case, observed):
     text = case["call"]
     if "error" in observed:
         raise Fail(raised(text, observed["error"], "mse"))
-    _changed(observed, text, ("y_hat", "y"))
+    changed_inputs(observed, text, ("y_hat", "y"))
     value, y = observed["value"], case["args"][1]
     if type(value) is np.ndarray and value.shape == y.shape and y.size > 1:
         raise Fail(f"{text} returned {describe(value)}, expected one number: these look like "
                    "the per-sample losses; the cost is their mean.")
-    actual, expected = _number(value, text), _mse_expected(case)
+    actual, expected = as_number(value, text), _mse_expected(case)
     if not _close(actual, expected):
         raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}."
                    + likely(actual, _mse_bugs(case), _close))
@@ -322,7 +282,7 @@ def _search_judge(case, observed):
     observed, text = _chosen(observed), case["call"]
     if "error" in observed:
         raise Fail(raised(text, observed["error"], "exhaustive_search") + _replaced_note(observed))
-    _changed(observed, text, ("x", "y", "w_grid"))
+    changed_inputs(observed, text, ("x", "y", "w_grid"))
     result, w_grid = observed["value"], case["args"][2]
     if result is None:
         raise Fail(f"{text} returned None: is the `return` statement missing? "
@@ -339,7 +299,7 @@ def _search_judge(case, observed):
             raise Fail(f"{text}: costs holds {describe(next(c for c in costs if type(c) not in (int, float)))}"
                        ": does the loop store one number for every w?")
         costs = np.array(costs, dtype=float)
-    costs = _array(costs, w_grid.shape, f"{text}: costs")
+    costs = as_array(costs, w_grid.shape, f"{text}: costs")
     expected_w, expected_costs = _search_expected(case)
     if not _close(costs, expected_costs):
         i = _first_difference(costs, expected_costs)[0]
@@ -347,7 +307,7 @@ def _search_judge(case, observed):
                               expected_costs * len(case["args"][0])}, _close)
         raise Fail(f"{text}: costs[{i}] (w = {show(w_grid[i])}) is {show(costs[i])}, "
                    f"expected {show(expected_costs[i])}.{hint}{_replaced_note(observed)}")
-    best = _number(best_w, f"{text}: best_w")
+    best = as_number(best_w, f"{text}: best_w")
     if not _close(best, expected_w):
         raise Fail(f"{text}: best_w is {show(best)}, expected {show(expected_w)}."
                    + likely(best, _search_bugs(case), _close) + _replaced_note(observed))
@@ -420,7 +380,7 @@ def _surface_judge(case, observed):
     if "error" in observed:
         raise Fail(raised(text, observed["error"], "cost_surface", BROADCAST_HINT)
                    + _replaced_note(observed))
-    _changed(observed, text, ("x", "y", "w_grid", "b_grid"))
+    changed_inputs(observed, text, ("x", "y", "w_grid", "b_grid"))
     x, _, w_grid, b_grid = case["args"]
     shape, result = (len(b_grid), len(w_grid)), observed["value"]
     if type(result) is np.ndarray:
@@ -431,7 +391,7 @@ def _surface_judge(case, observed):
         if result.shape == (len(x),) + shape:
             raise Fail(f"{text} returned shape {result.shape}, expected {shape}: these look "
                        "like the per-sample losses; take their mean over the samples, axis 0.")
-    surface, expected = _array(result, shape, text), _surface_expected(case)
+    surface, expected = as_array(result, shape, text), _surface_expected(case)
     if not _close(surface, expected):
         i, j = _first_difference(surface, expected)
         raise Fail(f"{text}: C[{i}, {j}] (w = {show(w_grid[j])}, b = {show(b_grid[i])}) is "

@@ -356,6 +356,47 @@ def likely(actual, candidates, close):
     return f"\nLikely bug: {matches[0]}" if len(matches) == 1 else ""
 
 
+def as_number(value, what):
+    """``value`` as one float, else a failure that says what came back."""
+    if value is None:
+        raise Fail(f"{what} returned None: is the `return` statement missing?")
+    if type(value) in (list, tuple):
+        raise Fail(f"{what} returned {describe(value)}, expected a single number.")
+    if type(value) is np.ndarray:
+        if value.size != 1:
+            raise Fail(f"{what} returned {describe(value)}, expected a single number: "
+                       "did you forget to take the mean over the samples?")
+        value = value.reshape(()).item()
+    if type(value) not in (int, float, bool):
+        raise Fail(f"{what} returned {describe(value)}, expected a number.")
+    return float(value)
+
+
+def as_array(value, shape, what):
+    """``value`` as a float array of ``shape``, else a failure naming the difference."""
+    if value is None:
+        raise Fail(f"{what} returned None: is the `return` statement missing?")
+    if type(value) in (list, tuple):
+        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape "
+                   f"{shape}: compute with numpy arithmetic on the arrays instead of "
+                   "building a list.")
+    if type(value) is not np.ndarray:
+        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape {shape}.")
+    if value.shape != shape:
+        raise Fail(f"{what} returned shape {value.shape}, expected {shape}.")
+    return value.astype(float)
+
+
+def changed_inputs(observed, call_text, params):
+    """Fail if the call changed any of its array inputs in place (``params`` names them)."""
+    if observed["changed"]:
+        names = ", ".join(params[i] for i in observed["changed"])
+        raise Fail(f"{call_text} changed its input {names} in place. Compute a new array "
+                   f"(e.g. `x * w + b`, `y_hat - y`) instead of updating the argument "
+                   "(`x *= w`, `y_hat -= y`): the notebook and the explorer use these "
+                   "arrays again afterwards.")
+
+
 def _timed_out(observed):
     return (type(observed) is dict and type(observed.get("error")) is dict
             and observed["error"].get("type") == TIMED_OUT)
