@@ -21,6 +21,7 @@ ipywidgets is needed. ``benchmarks/explorer_latency.py`` measures a step.
 """
 import html
 import io
+import os
 import sys
 
 import ipywidgets as widgets
@@ -70,6 +71,11 @@ class LiveFigure:
         self.image.value = png.getvalue()
 
 
+# Set by the grader's sandbox, where nobody looks at explorers: they are then
+# made without drawing anything or calling the learner's functions.
+HEADLESS = os.environ.get("COURSE_UTILS_HEADLESS") == "1"
+
+
 class ExerciseNotReady(Exception):
     """The learner's function cannot be used yet; the message (HTML) says why."""
 
@@ -99,6 +105,9 @@ class Explorer:
         self.controls = dict(controls)
         self.namespace = _notebook_namespace() if namespace is None else namespace
         self.readout = widgets.HTML()
+        if HEADLESS:
+            self.widget = widgets.VBox(list(self.controls.values()))
+            return
         self.figure = Figure(figsize=self.figsize, dpi=80, layout="constrained")
         self.live = LiveFigure(self.figure, self.build())
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())),
