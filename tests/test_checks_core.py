@@ -233,6 +233,14 @@ def test_judging_refuses_observations_that_are_not_plain():
     assert not verdict.passed and "could not read" in verdict.message
 
 
+@pytest.mark.parametrize("observed", [{}, {"value": 1.0}, [], "text", {"error": "x"},
+                                      {"value": [1, 2], "changed": "all"}])
+def test_judging_fails_closed_on_observations_of_the_wrong_shape(observed):
+    for _, exercise in EXERCISES:
+        verdict = exercise.verdict([observed] * len(exercise.cases(None)))
+        assert not verdict.passed and verdict.message, exercise.name
+
+
 def test_call_records_errors_and_changed_inputs():
     def spoils(x, y):
         x += 1

@@ -467,6 +467,9 @@ class Exercise:
                 self.judge(case, observed)
             except Fail as failure:
                 return Verdict(self.name, False, number, str(failure))
+            except Exception as error:  # plain data of the wrong shape: fail closed
+                return Verdict(self.name, False, number, "the check could not read the "
+                               f"results ({type(error).__name__}: {error})")
         return Verdict(self.name, True, len(cases))
 
     def __call__(self, subject, seed=None, hidden=False):
