@@ -132,14 +132,17 @@ def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), isol
     graded = Graded(chapter, student)
     try:
         results = sandbox.run(job, limits, isolation)
-        cells, observed = results["cells"], results["exercises"]
-    except (sandbox.SandboxError, KeyError, TypeError) as problem:
-        reason = str(problem) if isinstance(problem, sandbox.SandboxError) else \
-            "the notebook's run gave unreadable results"
-        graded.failure = reason
-        graded.exercises = [ExerciseResult(e.name, e.points, 0.0, reason) for e in exercises]
+        if type(results) is not dict or type(results.get("exercises")) is not dict:
+            raise sandbox.SandboxError("the notebook's run gave unreadable results")
+    except sandbox.SandboxError as problem:
+        graded.failure = str(problem)
+        graded.exercises = [ExerciseResult(e.name, e.points, 0.0, graded.failure)
+                            for e in exercises]
         return graded
-    graded.cells = cells if isinstance(cells, list) else []
+    cells, observed = results.get("cells"), results["exercises"]
+    # What came out of the sandbox is data to check, not to trust.
+    graded.cells = [{"status": str(cell.get("status")), "error": str(cell.get("error", ""))}
+                    for cell in (cells if type(cells) is list else []) if type(cell) is dict]
     for exercise in exercises:
         message = _judge(exercise, observed.get(exercise.name), groups[exercise.name],
                          cases[exercise.name], limits)
