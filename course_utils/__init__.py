@@ -3,10 +3,11 @@
 * ``cu.data``: the data sets;
 * ``cu.plots``: static plots;
 * ``cu.widgets``: live explorers driven by sliders;
-* ``cu.checks``: the checks of the graded exercises.
+* ``cu.checks``: the checks of the graded exercises;
+* ``cu.glossary``: the course's terms, English ↔ 中文.
 
 Nothing here is a solution of a graded exercise.
 """
-from . import checks, data, plots, widgets
+from . import checks, data, glossary, plots, widgets
 
-__all__ = ["checks", "data", "plots", "widgets"]
+__all__ = ["checks", "data", "glossary", "plots", "widgets"]

@@ -51,3 +51,43 @@ def split(x, y, fractions=(0.6, 0.2, 0.2), seed=0):
     cut_dev = cut_train + round(fractions[1] * len(x))
     parts = np.split(order, [cut_train, cut_dev])
     return tuple((np.asarray(x)[p], np.asarray(y)[p]) for p in parts)
+
+
+# ------------------------------------------------------------------ chapter 1 (overview)
+
+
+def wavy(n, noise=0.3, seed=0):
+    """``n`` noisy samples of the curve ``y = sin(2πx)``, with ``x`` uniform in [0, 1).
+
+    Returns ``(x, y)``, float arrays of shape (n,); Gaussian noise of std
+    ``noise``. Seeded, so the same call gives the same data. No straight line
+    fits this curve and a high-degree polynomial overfits a few samples of
+    it: the data of chapter 1's overfitting exercise and explorer.
+    Introduced in chapter 1.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 1.0, n)
+    return x, np.sin(2.0 * np.pi * x) + rng.normal(0.0, noise, n)
+
+
+def milestones():
+    """Lecture 1's history of neural networks, and the deep-learning frameworks.
+
+    Returns a tuple of ``(year, name, note, kind)`` rows in time order, with
+    ``kind`` either ``"network"`` (an idea or a network) or ``"framework"``.
+    Drawn by ``plots.timeline``. Introduced in chapter 1.
+    """
+    return (
+        (1958, "Perceptron", "Rosenblatt:\nweighted sum,\nthreshold", "network"),
+        (1986, "Back-propagation", "Rumelhart, Hinton,\nWilliams: train\nhidden layers",
+         "network"),
+        (1998, "LeNet-5", "LeCun et al.:\nconvolutions\nread digits", "network"),
+        (2002, "Torch", "in Lua", "framework"),
+        (2007, "Theano", "Python,\nstatic graphs", "framework"),
+        (2012, "AlexNet", "wins ImageNet:\n8 layers,\non GPUs", "network"),
+        (2013, "Caffe", "networks as\nconfig files", "framework"),
+        (2014, "GoogLeNet, VGG", "22 and 16-19\nlayers", "network"),
+        (2015, "ResNet", "residual blocks:\n152 layers", "network"),
+        (2015, "TensorFlow", "static graphs\n(dynamic in 2.0)", "framework"),
+        (2016, "PyTorch", "Python,\ndynamic graphs", "framework"),
+    )

@@ -1,0 +1,318 @@
+"""Chapter 1's explorers: overfitting, the curse of dimensionality, the path sum.
+
+Each runs the learner's own functions (``fit_errors``; ``samples_needed`` and
+``edge_fraction``; ``de_db``), looked up by name at every slider step, and
+precomputes everything that does not depend on a slider.
+"""
+import warnings
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .core import Explorer, ExerciseNotReady, slider
+
+__all__ = ["OverfittingExplorer", "overfitting_explorer", "DimensionExplorer",
+           "dimension_explorer", "PathSumExplorer", "path_sum_explorer"]
+
+
+def _int_slider(name, value, bounds, step=1):
+    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], step=step,
+                             description=name, continuous_update=True)
+
+
+# ------------------------------------------------------------------ overfitting
+
+
+class OverfittingExplorer(Explorer):
+    """Sliders for the polynomial's degree and the number of training samples (chapter 1).
+
+    Left: the first ``samples`` training samples, the dev set and the
+    least-squares polynomial of the chosen degree. Right: the learner's
+    ``fit_errors`` for every degree, training and dev MSE against the degree
+    (log scale), the current degree marked. The errors for every degree are
+    computed once per sample count and per definition of ``fit_errors``.
+    """
+
+    def __init__(self, x_train, y_train, x_dev, y_dev, max_degree=12, degree=3, samples=15,
+                 min_samples=10, namespace=None):
+        self.x_pool, self.y_pool = np.asarray(x_train, float), np.asarray(y_train, float)
+        self.x_dev, self.y_dev = np.asarray(x_dev, float), np.asarray(y_dev, float)
+        self.degrees = np.arange(max_degree + 1)
+        self._errors, self._errors_of = {}, None
+        step = 5 if len(self.x_pool) - min_samples >= 50 else 1
+        super().__init__({"degree": _int_slider("degree", degree, (0, max_degree)),
+                          "samples": _int_slider("samples", samples,
+                                                 (min_samples, len(self.x_pool)), step)},
+                         namespace)
+
+    def build(self):
+        ax_fit, ax_errors = self.figure.subplots(1, 2)
+        x_all = np.concatenate([self.x_pool, self.x_dev])
+        y_all = np.concatenate([self.y_pool, self.y_dev])
+        margin = 0.5 * np.ptp(y_all)
+        self.x_curve = np.linspace(x_all.min(), x_all.max(), 200)
+        ax_fit.set(xlim=(x_all.min(), x_all.max()),
+                   ylim=(y_all.min() - margin, y_all.max() + margin), xlabel="x", ylabel="y")
+        ax_fit.scatter(self.x_dev, self.y_dev, marker="s", s=14, color="tab:orange",
+                       alpha=0.6, label="dev set")
+        self.train_points = ax_fit.scatter([], [], s=18, color="tab:blue", zorder=3,
+                                           label="training set")
+        self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
+        ax_fit.legend(loc="upper right", fontsize="small")
+
+        # A fixed window around the noise level: the moving curves must not rescale it.
+        scale = np.var(y_all)
+        self.error_limits = (scale * 1e-3, scale * 1e3)
+        ax_errors.set(xlim=(-0.3, self.degrees[-1] + 0.3), ylim=self.error_limits,
+                      yscale="log", xlabel="degree of the polynomial", ylabel="MSE")
+        self.train_curve, = ax_errors.plot([], [], "o-", color="tab:blue", markersize=4,
+                                           label="training error")
+        self.dev_curve, = ax_errors.plot([], [], "s-", color="tab:orange", markersize=4,
+                                         label="dev error")
+        self.degree_line = ax_errors.axvline(0, color="gray", linestyle="--")
+        self.degree_marks, = ax_errors.plot([], [], "o", markersize=10, markerfacecolor="none",
+                                            markeredgecolor="red", markeredgewidth=2)
+        ax_errors.legend(loc="upper left", fontsize="small")
+        self.fit_title = ax_fit.set_title(" ")
+        self.errors_title = ax_errors.set_title(" ")
+        return [self.train_points, self.fit_line, self.train_curve, self.dev_curve,
+                self.degree_line, self.degree_marks, self.fit_title, self.errors_title]
+
+    def errors(self, samples):
+        """The learner's (train_mse, dev_mse) for every degree, shape (degrees, 2)."""
+        fit_errors = self.function("fit_errors")
+        if fit_errors is not self._errors_of:
+            self._errors, self._errors_of = {}, fit_errors
+        if samples not in self._errors:
+            x, y = self.x_pool[:samples], self.y_pool[:samples]
+            rows = []
+            with warnings.catch_warnings():
+                # High degrees on few samples: np.polyfit warns; the curve shows it anyway.
+                warnings.simplefilter("ignore")
+                for degree in self.degrees:
+                    row = self.call("fit_errors", x, y, self.x_dev, self.y_dev, int(degree))
+                    if row.shape != (2,):
+                        raise ExerciseNotReady(
+                            f"<code>fit_errors</code> returned shape {row.shape}, expected "
+                            "two numbers, <code>(train_mse, dev_mse)</code>.")
+                    rows.append(row)
+            self._errors[samples] = np.array(rows)
+        return self._errors[samples]
+
+    def draw(self, degree, samples):
+        errors = self.errors(samples)
+        x, y = self.x_pool[:samples], self.y_pool[:samples]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            coefficients = np.polyfit(x, y, degree)
+        shown = np.clip(errors, *self.error_limits)  # off-scale values stay on the border
+        self.train_points.set_offsets(np.column_stack([x, y]))
+        self.fit_line.set_data(self.x_curve, np.polyval(coefficients, self.x_curve))
+        self.train_curve.set_data(self.degrees, shown[:, 0])
+        self.dev_curve.set_data(self.degrees, shown[:, 1])
+        self.degree_line.set_xdata([degree, degree])
+        self.degree_marks.set_data([degree, degree], shown[degree])
+        self.fit_title.set_text(f"degree {degree} fitted on {samples} training samples")
+        train, dev = errors[degree]
+        best = int(np.nanargmin(errors[:, 1])) if np.isfinite(errors[:, 1]).any() else None
+        self.errors_title.set_text(f"training MSE {train:.3g}, dev MSE {dev:.3g}")
+        return (f"<p>Degree {degree}, {samples} training samples: training MSE "
+                f"<b>{train:.4g}</b>, dev MSE <b>{dev:.4g}</b>. "
+                f"Lowest dev error at degree <b>{best}</b>.</p>")
+
+
+def overfitting_explorer(x_train, y_train, x_dev, y_dev, **options):
+    """An :class:`OverfittingExplorer` running the notebook's ``fit_errors``.
+
+    ``x_train, y_train``: the pool of training samples; the samples slider
+    takes its first ``samples``. ``x_dev, y_dev``: the dev set. Options:
+    ``max_degree``, ``degree``, ``samples``, ``min_samples``. Returns the
+    explorer; as the last expression of a cell it shows itself. Introduced in
+    chapter 1.
+    """
+    return OverfittingExplorer(x_train, y_train, x_dev, y_dev, **options)
+
+
+# ------------------------------------------------------------------ curse of dimensionality
+
+
+class DimensionExplorer(Explorer):
+    """A slider for the number of dimensions ``d`` of the unit cube (chapter 1).
+
+    Left: the learner's ``samples_needed(points_per_axis, d)`` for every ``d``
+    (log scale). Middle: the learner's ``edge_fraction(eps, d)``, with the
+    share of random points near the surface beside it. Right: those random
+    points seen along their first two coordinates, red where some coordinate
+    among the ``d`` lies within ``eps`` of a face.
+    """
+
+    def __init__(self, points_per_axis=10, eps=0.05, max_dims=20, dims=2, points=400,
+                 seed=0, namespace=None):
+        self.points_per_axis, self.eps = points_per_axis, eps
+        self.dims_range = np.arange(1, max_dims + 1)
+        cube = np.random.default_rng(seed).uniform(0.0, 1.0, (points, max_dims))
+        near_a_face = np.minimum(cube, 1.0 - cube) < eps
+        # near[d - 1]: is the point within eps of the surface of the d-dimensional cube?
+        self.near = np.logical_or.accumulate(near_a_face, axis=1).T
+        self.cube = cube
+        super().__init__({"dims": _int_slider("dims", dims, (1, max_dims))}, namespace)
+
+    def build(self):
+        ax_samples, ax_edge, ax_points = self.figure.subplots(1, 3)
+        top = float(self.points_per_axis) ** self.dims_range[-1]
+        ax_samples.set(yscale="log", xlim=(0.5, self.dims_range[-1] + 0.5),
+                       ylim=(0.5, max(top * 20, 10.0)), xlabel="dimensions d",
+                       title=f"samples for {self.points_per_axis} points per axis")
+        self.samples_curve, = ax_samples.plot([], [], "o-", markersize=3, color="tab:blue")
+        self.samples_mark, = ax_samples.plot([], [], "o", markersize=9, color="tab:red")
+
+        ax_edge.set(xlim=(0.5, self.dims_range[-1] + 0.5), ylim=(0, 1.05),
+                    xlabel="dimensions d",
+                    title=f"share of volume within {self.eps} of the surface")
+        ax_edge.plot(self.dims_range, self.near.mean(axis=1), "x", color="gray",
+                     label=f"{self.near.shape[1]} random points")
+        self.edge_curve, = ax_edge.plot([], [], "-", color="tab:blue", label="edge_fraction")
+        self.edge_mark, = ax_edge.plot([], [], "o", markersize=9, color="tab:red")
+        ax_edge.legend(loc="lower right", fontsize="small")
+
+        ax_points.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[0, 1], yticks=[0, 1],
+                      xlabel="coordinate 1", ylabel="coordinate 2")
+        inner = 1.0 - 2.0 * self.eps
+        ax_points.add_patch(Rectangle((self.eps, self.eps), inner, inner, fill=False,
+                                      linestyle="--", color="gray"))
+        # Two marker-only lines, not a scatter with a colour per point: Agg draws
+        # them several times faster, and every step redraws them.
+        self.near_points, = ax_points.plot([], [], "o", markersize=2.5, color="tab:red")
+        self.inner_points, = ax_points.plot([], [], "o", markersize=2.5, color="tab:blue")
+        self.points_title = ax_points.set_title(" ")
+        return [self.samples_curve, self.samples_mark, self.edge_curve, self.edge_mark,
+                self.near_points, self.inner_points, self.points_title]
+
+    def draw(self, dims):
+        samples = [self.number("samples_needed", self.points_per_axis, int(d))
+                   for d in self.dims_range]
+        edge = [self.number("edge_fraction", self.eps, int(d)) for d in self.dims_range]
+        near = self.near[dims - 1]
+        self.samples_curve.set_data(self.dims_range, samples)
+        self.samples_mark.set_data([dims], [samples[dims - 1]])
+        self.edge_curve.set_data(self.dims_range, edge)
+        self.edge_mark.set_data([dims], [edge[dims - 1]])
+        self.near_points.set_data(self.cube[near, 0], self.cube[near, 1])
+        self.inner_points.set_data(self.cube[~near, 0], self.cube[~near, 1])
+        self.points_title.set_text(f"red: near the surface in {dims} dimensions")
+        return (f"<p><b>d = {dims}</b>: a grid of {self.points_per_axis} points per axis takes "
+                f"<b>{samples[dims - 1]:,.0f}</b> samples; <b>{edge[dims - 1]:.1%}</b> of the "
+                f"cube lies within {self.eps} of its surface (of {len(near)} random points, "
+                f"{near.sum()} = {near.mean():.1%} do).</p>")
+
+
+def dimension_explorer(**options):
+    """A :class:`DimensionExplorer` running the notebook's ``samples_needed`` and ``edge_fraction``.
+
+    Options: ``points_per_axis`` (10), ``eps`` (0.05), ``max_dims`` (20),
+    ``dims`` (2), ``points`` (400 random points), ``seed``. Returns the
+    explorer. Introduced in chapter 1.
+    """
+    return DimensionExplorer(**options)
+
+
+# ------------------------------------------------------------------ path sum
+
+# The lecture's graph c = a + b, d = b + 1, e = c · d, laid out left to right.
+NODES = {"a": (0.0, 1.0), "b": (0.0, 0.0), "c": (1.0, 1.0), "d": (1.0, 0.0), "e": (2.0, 0.5)}
+PATH_COLOURS = {"c": "#1f77b4", "d": "#ff7f0e"}  # matplotlib's tab:blue and tab:orange, for CSS too
+
+
+class PathSumExplorer(Explorer):
+    """Sliders for ``a`` and ``b`` of the graph c = a + b, d = b + 1, e = c·d (chapter 1).
+
+    Left: the graph with each node's value and each edge's local derivative;
+    the two paths from ``b`` to ``e`` in two colours. Right: ``e`` as a function
+    of ``b`` at the current ``a``, with the tangent whose slope is the
+    learner's ``de_db(a, b)``. The readout lists each path's product, their
+    sum and ``de_db``.
+    """
+
+    def __init__(self, a=2.0, b=1.0, bounds=(-3.0, 3.0), namespace=None):
+        self.bounds = bounds
+        self.b_curve = np.linspace(*bounds, 61)
+        super().__init__({"a": slider("a", a, bounds, 0.1), "b": slider("b", b, bounds, 0.1)},
+                         namespace)
+
+    def build(self):
+        ax_graph, ax_curve = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
+        ax_graph.set(xlim=(-0.35, 2.35), ylim=(-0.35, 1.35))
+        ax_graph.axis("off")
+        # (start, end, colour, points cut at each end so that the arrow meets the boxes)
+        edges = [("a", "c", "gray", 14, 42), ("b", "c", PATH_COLOURS["c"], 12, 14),
+                 ("b", "d", PATH_COLOURS["d"], 14, 42), ("c", "e", PATH_COLOURS["c"], 14, 26),
+                 ("d", "e", PATH_COLOURS["d"], 14, 26)]
+        for start, end, colour, cut_start, cut_end in edges:
+            ax_graph.annotate("", xy=NODES[end], xytext=NODES[start],
+                              arrowprops=dict(arrowstyle="-|>", color=colour, linewidth=2,
+                                              shrinkA=cut_start, shrinkB=cut_end))
+        # The boxes and formulas are static; only the short values under them move,
+        # which keeps a slider step cheap to draw.
+        box = dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="black")
+        formulas = {"a": "a", "b": "b", "c": "c = a + b", "d": "d = b + 1", "e": "e = c · d"}
+        for name, (x, y) in NODES.items():
+            ax_graph.text(x, y, formulas[name], ha="center", va="center", fontsize=10, bbox=box)
+        self.value_texts = {name: ax_graph.text(x, y - 0.13, " ", ha="center", va="top",
+                                                fontsize=10)
+                            for name, (x, y) in NODES.items()}
+        # Local derivatives beside their edges: ∂c/∂a, ∂c/∂b, ∂d/∂b are 1; ∂e/∂c = d, ∂e/∂d = c.
+        for text, (x, y), colour in [("∂c/∂a = 1", (0.5, 1.07), "gray"),
+                                     ("∂c/∂b = 1", (0.3, 0.62), PATH_COLOURS["c"]),
+                                     ("∂d/∂b = 1", (0.5, -0.1), PATH_COLOURS["d"]),
+                                     ("∂e/∂c = d", (1.55, 1.0), PATH_COLOURS["c"]),
+                                     ("∂e/∂d = c", (1.55, 0.1), PATH_COLOURS["d"])]:
+            ax_graph.text(x, y, text, ha="center" if x < 1 else "left", fontsize=9, color=colour)
+        self.edge_texts = {
+            "c": ax_graph.text(1.55, 0.92, " ", ha="left", fontsize=9, color=PATH_COLOURS["c"]),
+            "d": ax_graph.text(1.55, 0.02, " ", ha="left", fontsize=9, color=PATH_COLOURS["d"])}
+
+        ax_curve.set(xlim=self.bounds, xlabel="b", ylabel="e = (a + b)(b + 1)")
+        lows = [(a + self.b_curve) * (self.b_curve + 1) for a in self.bounds]
+        ax_curve.set_ylim(min(map(np.min, lows)) - 1, max(map(np.max, lows)) + 1)
+        self.e_curve, = ax_curve.plot([], [], color="black")
+        self.tangent, = ax_curve.plot([], [], color="tab:red", linewidth=2,
+                                      label="slope = your de_db(a, b)")
+        self.point, = ax_curve.plot([], [], "o", color="tab:red")
+        ax_curve.legend(loc="upper left", fontsize="small")
+        ax_curve.set_title("e against b, at the slider's a")
+        return [*self.value_texts.values(), *self.edge_texts.values(), self.e_curve,
+                self.tangent, self.point]
+
+    def draw(self, a, b):
+        slope = self.number("de_db", a, b)
+        c, d = a + b, b + 1.0
+        e = c * d
+        for name, value in {"a": a, "b": b, "c": c, "d": d, "e": e}.items():
+            self.value_texts[name].set_text(f"= {value:.2f}")
+        self.edge_texts["c"].set_text(f"= {d:.2f}")
+        self.edge_texts["d"].set_text(f"= {c:.2f}")
+        self.e_curve.set_data(self.b_curve, (a + self.b_curve) * (self.b_curve + 1.0))
+        half = 0.8
+        self.tangent.set_data([b - half, b + half], [e - slope * half, e + slope * half])
+        self.point.set_data([b], [e])
+        path_sum = d + c
+        verdict = ("✓ the same" if np.isclose(slope, path_sum)
+                   else "✗ differs from the sum of the paths")
+        return ("<table>"
+                f"<tr><td style='color:{PATH_COLOURS['c']}'>path b → c → e</td>"
+                f"<td>∂c/∂b · ∂e/∂c = 1 × {d:.2f}</td><td>= {d:.2f}</td></tr>"
+                f"<tr><td style='color:{PATH_COLOURS['d']}'>path b → d → e</td>"
+                f"<td>∂d/∂b · ∂e/∂d = 1 × {c:.2f}</td><td>= {c:.2f}</td></tr>"
+                f"<tr><td><b>sum over the paths</b></td><td></td><td><b>= {path_sum:.2f}</b>"
+                f"</td></tr><tr><td><b>your de_db({a:.2f}, {b:.2f})</b></td><td></td>"
+                f"<td><b>= {slope:.2f}</b></td><td>{verdict}</td></tr></table>")
+
+
+def path_sum_explorer(**options):
+    """A :class:`PathSumExplorer` running the notebook's ``de_db``.
+
+    Options: ``a`` (2.0) and ``b`` (1.0), the sliders' start, and ``bounds``
+    (-3, 3). Returns the explorer. Introduced in chapter 1.
+    """
+    return PathSumExplorer(**options)
