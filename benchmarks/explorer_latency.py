@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 
+import ipywidgets
 import matplotlib
 import nbformat
 import numpy as np
@@ -84,6 +85,9 @@ def sweep(control, steps):
     """Values back and forth over a slider's range, each differing from the last."""
     if isinstance(control.value, int):
         values = np.arange(control.min, control.max + 1, max(control.step, 1))
+    elif isinstance(control, ipywidgets.FloatLogSlider):
+        # A log slider's min and max are exponents of its base.
+        values = control.base ** np.linspace(control.min, control.max, 41)
     else:
         values = np.linspace(control.min, control.max, 41)
     values = np.concatenate([values, values[-2:0:-1]])

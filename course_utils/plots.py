@@ -312,7 +312,10 @@ def draw_backprop_graph(ax, bias=False):
 
 
 def graph_value_text(data, grad):
-    """The numbers in a value's box: its data and, below, its grad (None shows as "None")."""
+    """The numbers in a value's box: its data and, below, its grad (None shows as "None").
+
+    Introduced in chapter 4.
+    """
     return f"{data:.4g}\n{'None' if grad is None else f'{grad:.4g}'}"
 
 
@@ -323,7 +326,7 @@ def backprop_graph(data, grads, local=None, bias=False, title=None):
     ``"r"``, ``"loss"``; with ``bias`` also ``"b"`` and ``"xw"``) to numbers
     (a grad may be None); ``local`` maps ``(input, output)`` to the text of
     that arrow's local gradient. The numbers are drawn as given: this
-    function computes nothing. Returns the Figure.
+    function computes nothing. Returns the Figure. Introduced in chapter 4.
     """
     figure = plt.figure(figsize=(11, 3.4), dpi=80)
     ax = figure.add_axes((0.0, 0.0, 1.0, 0.92 if title else 1.0))

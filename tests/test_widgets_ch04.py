@@ -1,0 +1,184 @@
+"""Chapter 4's explorers, headless: the graph and the nudge follow the learner's Tensor."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from conftest import chapter_namespace
+from course_utils.widgets import ch04
+from test_checks_ch04 import KAHN_ENGINE, MUL_RULE, define, engine
+
+
+@pytest.fixture(scope="module")
+def solutions():
+    return chapter_namespace("04_backprop")
+
+
+def numbers(explorer):
+    """What each box of the graph shows: 'data\\ngrad'."""
+    return {name: artist.get_text() for name, artist in explorer.graph["values"].items()}
+
+
+def artist_counts(figure):
+    return [(len(ax.lines), len(ax.patches), len(ax.texts), len(ax.artists))
+            for ax in figure.axes]
+
+
+def test_boxes_show_the_engines_data_and_grad(solutions):
+    explorer = ch04.GraphExplorer(namespace=solutions)
+    assert numbers(explorer) == {"x": "1\nNone", "w": "1\n-2", "y_hat": "1\n-2", "y": "2\nNone",
+                                 "r": "-1\n-2", "loss": "1\n1"}
+    assert "w.grad = -2 ✓" in explorer.readout.value
+
+
+def test_sliders_move_the_numbers_in_the_same_figure(solutions):
+    explorer = ch04.GraphExplorer(namespace=solutions)
+    figures, figure = plt.get_fignums(), explorer.figure
+    counts, first_png = artist_counts(figure), explorer.live.image.value
+    explorer.controls["w"].value = 3.0
+    explorer.controls["x"].value = 2.0
+    # ŷ = 6, r = 4, loss = 16; ∂loss/∂w = 2r·x = 16, ∂loss/∂ŷ = 2r = 8
+    assert numbers(explorer)["loss"] == "16\n1"
+    assert numbers(explorer)["w"] == "3\n16" and numbers(explorer)["y_hat"] == "6\n8"
+    assert "w.grad = 16 ✓" in explorer.readout.value
+    assert explorer.figure is figure and artist_counts(figure) == counts
+    assert plt.get_fignums() == figures, "a slider step must not create figures"
+    assert explorer.live.image.value != first_png
+    assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
+
+
+def test_the_step_slider_walks_the_backward_pass(solutions):
+    explorer = ch04.GraphExplorer(namespace=solutions)
+    step = explorer.controls["step"]
+    assert step.max == step.value == 4, "forward, seed, one step per operation"
+    step.value = 0
+    assert all(text.endswith("None") for text in numbers(explorer).values())
+    assert explorer.box_highlight.get_width() == 0
+    assert "forward pass" in explorer.readout.value
+    step.value = 1
+    assert numbers(explorer)["loss"] == "1\n1" and numbers(explorer)["r"] == "-1\nNone"
+    box = explorer.box_highlight
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == pytest.approx(
+        explorer.graph["boxes"]["loss"])
+    step.value = 2  # loss passes its grad to r: × 2r
+    assert numbers(explorer)["r"] == "-1\n-2" and numbers(explorer)["y_hat"] == "1\nNone"
+    highlighted = [text.get_text() for text in explorer.edge_highlights if text.get_text()]
+    assert highlighted == ["∂loss/∂r = 2r"]
+    assert "r.grad += 1 × -2 (∂loss/∂r = 2r) → <b>-2</b>" in explorer.readout.value
+    step.value = 3  # r passes it to ŷ (y needs no grad)
+    assert numbers(explorer)["y_hat"] == "1\n-2" and numbers(explorer)["w"] == "1\nNone"
+    assert "y does not require grad" in explorer.readout.value
+    step.value = 4  # ŷ passes it to w
+    assert numbers(explorer)["w"] == "1\n-2"
+    assert list(explorer.operation_highlight.get_data()[0]) == [
+        explorer.graph["operations"]["y_hat"][0]]
+
+
+def test_the_walk_is_the_engines_own(solutions):
+    explorer = ch04.GraphExplorer(namespace=solutions)
+    assert explorer.run(solutions["Tensor"], 1.0, 1.0)[2] == ["loss", "r", "y_hat"]
+    with_bias = ch04.GraphExplorer(b=0.5, namespace=solutions)
+    assert with_bias.run(solutions["Tensor"], 1.0, 1.0, 0.5)[2] == ["loss", "r", "y_hat", "xw"]
+
+
+def test_the_bias_graph_gives_b_its_gradient(solutions):
+    explorer = ch04.GraphExplorer(b=2.0, namespace=solutions)
+    # Homework 4-2's graph shape with other numbers: x = 1, w = 1, b = 2, y = 2 would be it.
+    explorer.controls["b"].value = 0.5
+    # ŷ = 1.5, r = -0.5: ∂loss/∂b = 2r = -1 = ∂loss/∂w (x = 1)
+    assert numbers(explorer)["b"] == "0.5\n-1" and numbers(explorer)["xw"] == "1\n-1"
+    assert "b.grad = -1 ✓" in explorer.readout.value
+
+
+def test_a_wrong_engine_is_shown_as_it_is(solutions):
+    swapped = engine((MUL_RULE, "            self._accumulate(self.value * out.grad.value)\n"
+                                "            other._accumulate(other.value * out.grad.value)\n"))
+    explorer = ch04.GraphExplorer(x=3.0, namespace={"Tensor": swapped})
+    assert "✗ the chain rule gives" in explorer.readout.value
+    assert explorer.graph["values"]["w"].get_visible()
+
+
+def test_an_engine_without_backward_rules_shows_the_end():
+    """Another correct engine keeps its rules elsewhere: no steps to watch, the grads shown."""
+    explorer = ch04.GraphExplorer(namespace={"Tensor": define(KAHN_ENGINE)["Tensor"]})
+    assert "could not be followed" in explorer.readout.value
+    assert numbers(explorer)["w"] == "1\n-2"
+    assert "w.grad = -2 ✓" in explorer.readout.value
+
+
+@pytest.mark.parametrize("tensor,words", [
+    (None, "<code>Tensor</code> is not defined yet"),
+    (3.0, "not a function"),
+    (engine(("        visit(self)\n", "        raise NotImplementedError()\n")),
+     "<code>Tensor</code> is not implemented yet"),
+    (engine(("        visit(self)\n", "        raise ValueError('oops')\n")),
+     "<code>Tensor</code> raised ValueError: oops"),
+    (engine(("        return self + (-Tensor._as_tensor(other))\n",
+             "        return self - other\n")), "calls itself without end"),
+], ids=["undefined", "not-callable", "stub", "raises", "endless-recursion"])
+def test_unfinished_engines_are_reported_not_raised(tensor, words):
+    for make in (ch04.GraphExplorer, ch04.NudgeExplorer):
+        explorer = make(namespace={} if tensor is None else {"Tensor": tensor})
+        assert words in explorer.readout.value
+        explorer.controls["w"].value = 2.0
+        assert words in explorer.readout.value
+        assert bytes(explorer.live.image.value).startswith(b"\x89PNG")
+        assert not any(artist.get_visible() for artist in explorer.live.moving)
+
+
+def test_an_explorer_made_before_the_engine_waits_for_it(solutions):
+    namespace = {}
+    explorer = ch04.GraphExplorer(namespace=namespace)
+    assert "not defined yet" in explorer.readout.value
+    namespace["Tensor"] = solutions["Tensor"]
+    explorer.controls["w"].value = 1.5
+    assert "w.grad = -1 ✓" in explorer.readout.value
+
+
+def test_the_factories_find_the_notebooks_tensor(solutions):
+    notebook = {"ch04": ch04, "Tensor": solutions["Tensor"]}
+    exec("graph = ch04.graph_explorer(x=1.0, y=2.0, w=1.0)\n"
+         "nudge = ch04.nudge_explorer(x=3.0, y=6.0, w=1.0)", notebook)
+    assert notebook["graph"].namespace is notebook and notebook["nudge"].namespace is notebook
+    assert "w.grad = -2 ✓" in notebook["graph"].readout.value
+
+
+def test_the_nudge_compares_the_secant_with_the_engines_gradient(solutions):
+    explorer = ch04.NudgeExplorer(namespace=solutions)
+    # x = 3, y = 6, w = 1: loss = 9, ∂loss/∂w = 2(3 − 6)·3 = −18; Δw = 0.5: loss(1.5) = 2.25
+    readout = explorer.readout.value
+    assert "<td>-13.5</td>" in readout and "<td>-18</td><td>-18 ✓" in readout
+    explorer.controls["nudge"].value = 1e-3
+    assert "<td>-17.991</td>" in explorer.readout.value
+    nudges, gaps = explorer.gap_curve.get_data()
+    np.testing.assert_allclose(gaps, 9 * nudges, rtol=1e-6)  # the gap is x²·Δw
+    assert explorer.tangent.get_data()[1][0] == pytest.approx(9 - 18 * (1 - 0.8 - 1))
+
+
+def test_the_nudge_shows_a_wrong_gradient_as_a_flat_gap():
+    halved = engine(("exponent * self.value ** (exponent - 1) * out.grad.value",
+                     "self.value ** (exponent - 1) * out.grad.value"))
+    explorer = ch04.NudgeExplorer(namespace={"Tensor": halved})
+    assert "✗ not the chain rule's product" in explorer.readout.value
+    nudges, gaps = explorer.gap_curve.get_data()
+    small = nudges < 1e-2
+    assert gaps[small].min() > 8, "a wrong gradient never comes close, however small the nudge"
+
+
+def test_many_steps_add_nothing(solutions):
+    for explorer in (ch04.GraphExplorer(b=0.0, namespace=solutions),
+                     ch04.NudgeExplorer(namespace=solutions)):
+        counts = artist_counts(explorer.figure)
+        for value in np.linspace(-1.0, 3.0, 15):
+            explorer.controls["w"].value = float(value)
+        assert artist_counts(explorer.figure) == counts
+
+
+def test_numbers_are_drawn_from_cached_glyphs(solutions):
+    explorer = ch04.GraphExplorer(namespace=solutions)
+    explorer.controls["w"].value = 1.7
+    first = explorer.live.image.value
+    cached = len(ch04.GlyphLines._cells)
+    explorer.controls["w"].value = 1.3
+    explorer.controls["w"].value = 1.7
+    assert explorer.live.image.value == first, "the same numbers give the same pixels"
+    assert len(ch04.GlyphLines._cells) == cached
