@@ -132,10 +132,11 @@ def step(page, handle):
     """Move a slider one step with the keyboard, backwards when it is at its end."""
     readout = handle.locator("xpath=ancestor::div[contains(@class, 'widget-slider')][1]"
                              "//*[contains(@class, 'widget-readout')]")
-    before = readout.inner_text() if readout.count() else None
+    # text_content, not inner_text: an explorer scrolled out of view renders no inner text.
+    before = readout.text_content() if readout.count() else None
     handle.focus()
     page.keyboard.press("ArrowRight")
-    if before is not None and readout.inner_text() == before:
+    if before is not None and readout.text_content() == before:
         page.keyboard.press("ArrowLeft")
 
 

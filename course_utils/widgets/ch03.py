@@ -1,0 +1,576 @@
+"""Chapter 3's explorers: gradient descent live, run by the learner's own functions.
+
+* :func:`learning_rate_explorer`: the learning rate, the epochs and the start
+  of the learner's ``gradient_descent``, with a play button for the epochs
+  and the learner's ``critical_learning_rate`` marked;
+* :func:`saddle_explorer`: the learner's ``cost_gradient`` drives descent on
+  a two-weight model with a saddle point; a little noise gets it out;
+* :func:`batch_size_explorer`: the learner's ``gradient_descent``, ``sgd`` and
+  ``minibatch_gd`` on one plot, with a batch-size slider;
+* :func:`two_parameter_explorer`: the learner's ``affine_gradients`` on the
+  (w, b) cost contours of chapter 2.
+
+Steps that leave the plotted window stop the path there ("diverged at epoch
+k"): the axes keep their limits whatever the learning rate.
+"""
+import contextlib
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from .core import HEADLESS, Explorer, ExerciseNotReady, slider
+
+__all__ = ["LearningRateExplorer", "SaddleExplorer", "BatchSizeExplorer",
+           "TwoParameterExplorer", "learning_rate_explorer", "saddle_explorer",
+           "batch_size_explorer", "two_parameter_explorer"]
+
+
+def log_slider(name, value, exponents, step=0.05):
+    """A slider over powers of ten, e.g. learning rates from 0.001 to 1 (chapter 3)."""
+    return widgets.FloatLogSlider(value=value, base=10, min=exponents[0], max=exponents[1],
+                                  step=step, description=name, readout_format=".4f",
+                                  continuous_update=True)
+
+
+def int_slider(name, value, bounds):
+    """An integer slider that updates while it is dragged (chapter 3)."""
+    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], description=name,
+                             continuous_update=True)
+
+
+def _mse(x, y, w, b=0.0):
+    """The cost at one weight or at an array of weights (the explorer's own, for the curves)."""
+    w = np.asarray(w, dtype=float)
+    with np.errstate(all="ignore"):  # a diverged weight gives inf, which the plots clip
+        return np.mean((np.multiply.outer(w, x) + np.asarray(b)[..., None] - y) ** 2, axis=-1)
+
+
+def _regime(costs, diverged_at):
+    """One sentence on what the cost did."""
+    if diverged_at is not None:
+        return (f"<b>diverged at epoch {diverged_at}</b>: every step overshoots the minimum "
+                "further than the last, and the path left the plot. Lower the learning rate.")
+    if len(costs) > 1 and costs[-1] > costs[0]:
+        return ("<b>the cost rises</b>: the learning rate is too large, and with more epochs "
+                "it diverges. Lower the learning rate.")
+    return ""
+
+
+class DescentExplorer(Explorer):
+    """What chapter 3's explorers share: the learner's results as they come, quietly.
+
+    :meth:`result` calls a learner's function that returns a pair such as
+    ``(w, costs)``, which :meth:`Explorer.call` cannot turn into one array;
+    the function's prints and numpy's overflow warnings stay out of the
+    notebook (an explorer calls it up to hundreds of times a step).
+    """
+
+    def result(self, name, *args):
+        """``name(*args)`` with the learner's function, the value as returned (not None)."""
+        fn = self.function(name)
+        args = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+                result = fn(*args)
+        except NotImplementedError:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> is not implemented yet: complete its exercise and run "
+                "its cell; the explorer picks it up at the next slider move.") from None
+        except Exception as error:  # any bug in learner code must not kill the widget
+            raise ExerciseNotReady(
+                f"<code>{name}</code> raised {type(error).__name__}: "
+                f"{html.escape(str(error))}") from None
+        if result is None:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned None: did you forget <code>return</code>?")
+        return result
+
+    def pair(self, name, *args, names="(w, costs)"):
+        """The learner's ``name(*args)`` as a pair of float arrays, e.g. ``(w, costs)``."""
+        result = self.result(name, *args)
+        if not isinstance(result, (tuple, list, np.ndarray)) or len(result) != 2:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
+                f"expected a pair {names}.")
+        try:
+            return tuple(np.asarray(part, dtype=float).ravel() for part in result)
+        except (TypeError, ValueError):
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned a pair that is not {names} as numbers.") from None
+
+    def history(self, name, *args, length):
+        """The learner's ``(w, costs)`` with ``length`` costs, else a plain message."""
+        w, costs = self.pair(name, *args)
+        if w.size != 1 or costs.size != length:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> returned {w.size} number(s) for w and {costs.size} "
+                f"costs; expected one w and {length} costs.")
+        return float(w[0]), costs
+
+    def finish(self, *leading):
+        """Put ``leading`` widgets (a play button) before the controls; let them wrap onto a
+        second line in a narrow notebook. (In the grader's sandbox there is no layout.)"""
+        if HEADLESS:
+            return
+        box = self.widget.children[0]
+        box.children = (*leading, *box.children)
+        box.layout.flex_flow = "row wrap"
+
+
+def _first_outside(values, low, high):
+    """The index of the first value outside [low, high] or not finite, else None."""
+    outside = ~(np.isfinite(values) & (values >= low) & (values <= high))
+    return int(np.argmax(outside)) if outside.any() else None
+
+
+def _near(values, low, high):
+    """``values`` clipped to a band around [low, high]: a diverged point is drawn just
+    outside the axes, in its direction, never at 1e300."""
+    margin = high - low
+    return np.clip(values, low - margin, high + margin)
+
+
+# ------------------------------------------------------------------ learning rate
+
+
+class LearningRateExplorer(DescentExplorer):
+    """The learner's ``gradient_descent`` under a learning-rate slider (chapter 3).
+
+    Runs ``gradient_descent(x, y, w, lr, 1)`` one epoch at a time, so that
+    each step of ``w`` can be drawn on the cost curve; shows the cost per
+    epoch (log scale) and, on a strip of learning rates, the factor by which
+    one step multiplies the distance to the minimum, with the learner's
+    ``critical_learning_rate`` marked. A play button animates the epochs.
+    """
+
+    def __init__(self, x, y, lr=0.01, epochs=100, w0=1.0, w0_range=(0.0, 4.0),
+                 max_epochs=150, namespace=None):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        self.w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))
+        # The cost is a parabola in w with this second derivative: 2·mean(x²).
+        self.curvature = 2 * float(np.mean(self.x ** 2))
+        span = w0_range[1] - w0_range[0]
+        self.view = (w0_range[0] - span / 4, w0_range[1] + span / 4)
+        self.max_epochs = max_epochs
+        self.critical = None
+        self.path_cache = (None, [], [])
+        super().__init__({"lr": log_slider("lr", lr, (-3, 0)),
+                          "epochs": int_slider("epochs", epochs, (0, max_epochs)),
+                          "w0": slider("w0", w0, w0_range, 0.1)}, namespace)
+        # The play button moves the epochs slider in the browser (jslink), one
+        # epoch per frame; each new value reaches the kernel as a slider move.
+        # 80 ms between frames gives 12 frames a second (the browser's timer adds
+        # a few ms to each); a frame takes about 10 ms in the kernel.
+        self.play = widgets.Play(value=epochs, min=0, max=max_epochs, step=1, interval=80,
+                                 description="play epochs")
+        self.link = widgets.jslink((self.play, "value"), (self.controls["epochs"], "value"))
+        self.finish(self.play)
+
+    def build(self):
+        grid = self.figure.add_gridspec(1, 3, width_ratios=[1.25, 1.25, 1.0])
+        ax_curve, ax_costs, self.ax_rate = (self.figure.add_subplot(cell) for cell in grid)
+        w_line = np.linspace(*self.view, 200)
+        curve = _mse(self.x, self.y, w_line)
+        self.top = float(curve.max())
+        ax_curve.plot(w_line, curve, color="gray")
+        ax_curve.plot(self.w_best, _mse(self.x, self.y, self.w_best), "*", color="black",
+                      markersize=10)
+        ax_curve.set(xlim=self.view, ylim=(-0.03 * self.top, self.top * 1.05), xlabel="w",
+                     ylabel="cost")
+        self.path, = ax_curve.plot([], [], "o-", color="tab:blue", markersize=3, linewidth=1)
+        self.point, = ax_curve.plot([], [], "o", color="tab:red", markersize=7)
+        self.curve_title = ax_curve.set_title(" ")
+
+        self.floor = self.top * 1e-15
+        ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top * 10), yscale="log",
+                     xlabel="epoch", ylabel="cost (log scale)")
+        self.cost_line, = ax_costs.plot([], [], color="tab:blue")
+        self.costs_title = ax_costs.set_title(" ")
+
+        rates = np.logspace(-3, 0, 200)
+        self.ax_rate.plot(rates, np.abs(1 - rates * self.curvature), color="gray")
+        self.ax_rate.axhline(1.0, color="black", linewidth=0.8, linestyle="dotted")
+        self.ax_rate.set(xscale="log", xlim=(rates[0], rates[-1]), ylim=(0, 2), xlabel="lr",
+                         ylabel="|1 − lr·2·mean(x²)|", title="each step's factor")
+        self.ax_rate.text(1.2e-3, 1.05, "diverges above 1", fontsize=8, color="gray")
+        self.critical_line = self.ax_rate.axvline(1.0, color="tab:red", linestyle="--",
+                                                  visible=False)
+        self.critical_label = self.ax_rate.text(
+            0.02, 0.04, "critical rate: appears once critical_learning_rate works",
+            transform=self.ax_rate.transAxes, fontsize=8, color="gray")
+        self.rate_point, = self.ax_rate.plot([], [], "o", color="tab:red", markersize=7)
+        return [self.path, self.point, self.curve_title, self.cost_line, self.costs_title,
+                self.rate_point]
+
+    def descend(self, w0, lr, epochs):
+        """``(ws, costs, diverged_at)``: w before each epoch, the learner's cost there.
+
+        Each epoch is one call ``gradient_descent(x, y, w, lr, 1)``, which gives
+        the cost at ``w`` and the next ``w``. The path is kept while the
+        functions, ``lr`` and ``w0`` stay the same, so that a play frame (one
+        epoch more) costs one call. It stops where ``w`` leaves the plotted
+        window, keeping that last ``w``.
+        """
+        key = (self.function("gradient_descent"), self.namespace.get("cost_gradient"),
+               self.namespace.get("cost"), lr, w0)
+        if self.path_cache[0] != key:
+            self.path_cache = (key, [w0], [])
+        _, ws, costs = self.path_cache
+        while len(costs) <= epochs and _first_outside(np.array(ws[-1:]), *self.view) is None:
+            w, history = self.history("gradient_descent", self.x, self.y, ws[-1], lr, 1,
+                                      length=1)
+            costs.append(float(history[0]))
+            ws.append(w)
+        left = _first_outside(np.array(ws[:epochs + 1]), *self.view)
+        if left is not None:
+            return ws[:left + 1], costs[:left], left
+        return ws[:epochs + 1], costs[:epochs + 1], None
+
+    def mark_critical(self):
+        """Draw the learner's critical rate on the strip; a sentence if it is not ready."""
+        try:
+            critical = self.number("critical_learning_rate", self.x)
+        except ExerciseNotReady as reason:
+            critical, note = None, f"<br>The critical rate is not marked: {reason}"
+        else:
+            note = f"<br>Your <code>critical_learning_rate(x)</code> = {critical:.4f} (red dashes)."
+        if critical != self.critical:
+            self.critical = critical
+            shown = critical is not None and np.isfinite(critical) and critical > 0
+            if shown:
+                self.critical_line.set_xdata([critical, critical])
+                self.critical_label.set_text(f"critical rate {critical:.4f}")
+                self.critical_label.set_color("tab:red")
+            self.critical_line.set_visible(shown)
+            self.live.redraw_background()
+        return note
+
+    def draw(self, lr, epochs, w0):
+        ws, costs, diverged_at = self.descend(w0, lr, epochs)
+        ws = np.array(ws)
+        shown = _near(ws, *self.view)
+        self.path.set_data(shown, _mse(self.x, self.y, shown))
+        self.point.set_data(shown[-1:], _mse(self.x, self.y, shown[-1:]))
+        clipped = np.clip(np.nan_to_num(costs, nan=self.top * 10, posinf=self.top * 10),
+                          self.floor, self.top * 10)
+        self.cost_line.set_data(np.arange(len(clipped)), clipped)
+        self.rate_point.set_data([lr], [min(abs(1 - lr * self.curvature), 1.98)])
+        # Every control shows in the picture, even where the path has stopped.
+        self.curve_title.set_text(f"lr = {lr:.4f}, w0 = {w0:.2f}: w = {ws[-1]:.4f}")
+        if diverged_at is None:
+            self.costs_title.set_text(f"cost after {epochs} epochs: {costs[-1]:.3g}")
+        else:
+            self.costs_title.set_text(f"diverged at epoch {diverged_at} of {epochs}")
+        zigzag = np.count_nonzero(np.diff(np.sign(ws - self.w_best))) > 1
+        regime = _regime(costs, diverged_at) or (
+            "w jumps across the minimum at every step (zig-zag) but the jumps shrink: it "
+            "converges." if zigzag else "w walks down the curve towards the minimum.")
+        return (f"<p>lr = {lr:.4f}, {epochs} epochs from w0 = {w0:.2f}: w = {ws[-1]:.6g}, "
+                f"cost = {costs[-1]:.4g}. {regime}{self.mark_critical()}</p>")
+
+
+def learning_rate_explorer(x, y, **options):
+    """A :class:`LearningRateExplorer` over ``(x, y)`` using the notebook's ``gradient_descent``.
+
+    Also marks the notebook's ``critical_learning_rate`` once it works. The
+    functions are looked up by name at every step. Introduced in chapter 3.
+    """
+    return LearningRateExplorer(x, y, **options)
+
+
+# ------------------------------------------------------------------ saddle point
+
+
+class SaddleExplorer(DescentExplorer):
+    """Gradient descent on ŷ = x·w₁·w₂, a model whose cost has a saddle at (0, 0) (chapter 3).
+
+    The cost depends on the product w₁·w₂ only, so its gradient comes from
+    the learner's ``cost_gradient(x, y, w₁·w₂)`` by the chain rule:
+    (g·w₂, g·w₁). Started on the ridge w₂ = −w₁, plain descent slides into the
+    saddle and stalls; ``noise`` adds a random term to each gradient, as
+    SGD's sampling does, and the path escapes to a minimum.
+    """
+
+    def __init__(self, x, y, lr=0.01, start=1.5, noise=0.0, epochs=200, max_epochs=300,
+                 seed=0, namespace=None):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        self.lr, self.start, self.max_epochs = lr, (start, -start), max_epochs
+        self.box = 2.5
+        # The same draws at every step, scaled by the slider: the path changes smoothly.
+        self.draws = np.random.default_rng(seed).normal(size=(max_epochs, 2))
+        self.saddle_cost = float(np.mean(self.y ** 2))
+        super().__init__({"noise": slider("noise", noise, (0.0, 2.0), 0.05),
+                          "epochs": int_slider("epochs", epochs, (0, max_epochs))}, namespace)
+        self.finish()
+
+    def cost(self, w1, w2):
+        with np.errstate(all="ignore"):
+            return _mse(self.x, self.y, np.asarray(w1) * np.asarray(w2))
+
+    def build(self):
+        ax_surface, ax_costs = self.figure.subplots(1, 2, width_ratios=[1, 1.4])
+        grid = np.linspace(-self.box, self.box, 81)
+        w1, w2 = np.meshgrid(grid, grid)
+        cost = self.cost(w1, w2)
+        ax_surface.contourf(grid, grid, cost, levels=plots.cost_levels(cost), cmap="viridis")
+        ax_surface.plot([-self.box, self.box], [self.box, -self.box], ":", color="white",
+                        linewidth=1, label="the ridge w₂ = −w₁")
+        ax_surface.plot(0, 0, "X", color="white", markersize=10, label="saddle point")
+        ax_surface.set(xlim=(-self.box, self.box), ylim=(-self.box, self.box), xlabel="w₁",
+                       ylabel="w₂", aspect="equal")
+        ax_surface.legend(loc="lower left", fontsize=8)
+        self.path, = ax_surface.plot([], [], "-", color="tab:red", linewidth=1.2)
+        self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=6)
+
+        start_cost = float(self.cost(*self.start))
+        self.top = start_cost * 1.1
+        ax_costs.axhline(self.saddle_cost, color="gray", linestyle="--", linewidth=1)
+        ax_costs.text(self.max_epochs * 0.98, self.saddle_cost, "cost at the saddle",
+                      ha="right", va="bottom", color="gray", fontsize=8)
+        ax_costs.set(xlim=(0, self.max_epochs), ylim=(0, self.top), xlabel="epoch",
+                     ylabel="cost")
+        self.cost_line, = ax_costs.plot([], [], color="tab:red")
+        self.title = ax_costs.set_title(" ")
+        return [self.path, self.point, self.cost_line, self.title]
+
+    def descend(self, noise, epochs):
+        """``(path, diverged_at)``: the points (w₁, w₂) before each epoch, and after the last."""
+        (w1, w2), path = self.start, [self.start]
+        for epoch in range(epochs):
+            g = self.number("cost_gradient", self.x, self.y, w1 * w2)
+            d1, d2 = noise * self.draws[epoch]
+            with np.errstate(all="ignore"):  # a huge gradient is a divergence, caught below
+                w1, w2 = w1 - self.lr * (g * w2 + d1), w2 - self.lr * (g * w1 + d2)
+            path.append((w1, w2))
+            if _first_outside(np.array([w1, w2]), -3 * self.box, 3 * self.box) is not None:
+                return np.array(path), epoch + 1
+        return np.array(path), None
+
+    def draw(self, noise, epochs):
+        path, diverged_at = self.descend(noise, epochs)
+        costs = self.cost(path[:, 0], path[:, 1])
+        shown = _near(path, -self.box, self.box)
+        self.path.set_data(shown[:, 0], shown[:, 1])
+        self.point.set_data(shown[-1:, 0], shown[-1:, 1])
+        self.cost_line.set_data(np.arange(len(costs)), np.minimum(costs, self.top))
+        w1, w2 = path[-1]
+        below = np.flatnonzero(costs < self.saddle_cost / 2)
+        if diverged_at is not None:
+            story = _regime(costs, diverged_at)
+        elif below.size:
+            story = (f"<b>escaped</b> the saddle: the cost fell below half the saddle's at "
+                     f"epoch {below[0]} and heads for a minimum on the curve w₁·w₂ = "
+                     f"{np.sum(self.x * self.y) / np.sum(self.x ** 2):.3g}.")
+        elif np.hypot(w1, w2) < 0.05:
+            story = ("<b>stalled at the saddle</b>: the gradient there is zero, so plain "
+                     "gradient descent stops, although the cost could still fall. Add noise.")
+        else:
+            story = "on its way down the ridge towards the saddle."
+        self.title.set_text(f"noise {noise:.2f}: cost {costs[-1]:.3g} after {epochs} epochs")
+        return (f"<p>lr = {self.lr}, from (w₁, w₂) = {self.start}: after {epochs} epochs "
+                f"(w₁, w₂) = ({w1:.3g}, {w2:.3g}), cost = {costs[-1]:.4g}. {story}</p>")
+
+
+def saddle_explorer(x, y, **options):
+    """A :class:`SaddleExplorer` over ``(x, y)`` using the notebook's ``cost_gradient``.
+
+    Introduced in chapter 3.
+    """
+    return SaddleExplorer(x, y, **options)
+
+
+# ------------------------------------------------------------------ GD, SGD and mini-batch
+
+
+def ewa(values, beta):
+    """The exponentially weighted average of ``values`` (chapter 3's smoothing).
+
+    ``average = beta * average + (1 - beta) * value``, starting from the
+    first value; ``beta = 0`` gives the values back. Returns an array.
+    """
+    smoothed, average = np.empty(len(values)), values[0] if len(values) else 0.0
+    for i, value in enumerate(values):
+        average = beta * average + (1 - beta) * value
+        smoothed[i] = average
+    return smoothed
+
+
+class BatchSizeExplorer(DescentExplorer):
+    """The learner's ``gradient_descent``, ``sgd`` and ``minibatch_gd`` side by side (chapter 3).
+
+    Left: each method's cost per update against the epoch, raw (faint) and
+    smoothed by an exponentially weighted average (bold). Right: the same
+    against the number of updates. Each method runs for the same epochs, from
+    the same start, with the same learning rate.
+    """
+
+    METHODS = ("GD", "SGD", "mini-batch")
+    COLORS = ("tab:blue", "tab:orange", "tab:green")
+
+    def __init__(self, x, y, lr=0.01, epochs=20, batch_size=4, w0=0.0, max_epochs=50,
+                 smoothing=0.8, namespace=None):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        self.w0, self.max_epochs = w0, max_epochs
+        self.cache = {}
+        n = len(self.x)
+        super().__init__({"batch size": int_slider("batch size", batch_size, (1, n)),
+                          "lr": log_slider("lr", lr, (-3, -1)),
+                          "epochs": int_slider("epochs", epochs, (1, max_epochs)),
+                          "smoothing": slider("smoothing", smoothing, (0.0, 0.98), 0.02),
+                          "shuffle": widgets.Checkbox(False, description="shuffle (seed 0)")},
+                         namespace)
+        self.finish()
+
+    def build(self):
+        ax_epochs, ax_updates = self.figure.subplots(1, 2, sharey=True)
+        start_cost = float(_mse(self.x, self.y, self.w0))
+        least = float(_mse(self.x, self.y, np.sum(self.x * self.y) / np.sum(self.x ** 2)))
+        self.top = start_cost * 10
+        self.floor = max(least / 5, start_cost * 1e-6)
+        ax_epochs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
+                      xlabel="epoch (passes over the data)", ylabel="cost of the batch")
+        updates = self.max_epochs * len(self.x)
+        ax_updates.set(xlim=(1, updates), xscale="log", xlabel="update (log scale)")
+        self.raw, self.smooth, self.by_update = [], [], []
+        for method, color in zip(self.METHODS, self.COLORS):
+            self.raw.append(ax_epochs.plot([], [], color=color, alpha=0.25, linewidth=0.8)[0])
+            self.smooth.append(ax_epochs.plot([], [], color=color, linewidth=2,
+                                              label=method)[0])
+            self.by_update.append(ax_updates.plot([], [], color=color, linewidth=2)[0])
+        ax_epochs.legend(loc="upper right", fontsize=8)
+        self.title = ax_epochs.set_title(" ")
+        ax_updates.set_title("the same against the number of updates")
+        return [*self.raw, *self.smooth, *self.by_update, self.title]
+
+    def cached(self, name, *args, length):
+        """The learner's result for these arguments, computed again only when they change."""
+        key = (self.function(name), length, *args)
+        if self.cache.get(name, (None,))[0] != key:
+            self.cache[name] = (key, self.history(name, self.x, self.y, self.w0, *args,
+                                                  length=length))
+        return self.cache[name][1]
+
+    def draw(self, **values):
+        lr, epochs, batch_size = values["lr"], values["epochs"], values["batch size"]
+        seed = 0 if values["shuffle"] else None
+        n = len(self.x)
+        per_epoch = (1, n, -(-n // batch_size))
+        runs = [self.cached("gradient_descent", lr, epochs, length=epochs),
+                self.cached("sgd", lr, epochs, length=epochs * n),
+                self.cached("minibatch_gd", lr, epochs, batch_size, seed,
+                            length=epochs * per_epoch[2])]
+        labels = ("GD", "SGD", f"mini-batch of {batch_size}")
+        rows = []
+        for i, ((w, costs), steps) in enumerate(zip(runs, per_epoch)):
+            diverged = _first_outside(costs, -np.inf, self.top)
+            kept = costs if diverged is None else costs[:diverged + 1]
+            shown = np.clip(np.nan_to_num(kept, nan=self.top, posinf=self.top), self.floor,
+                            self.top)
+            self.raw[i].set_data(np.arange(len(shown)) / steps, shown)
+            smooth = ewa(shown, values["smoothing"])
+            self.smooth[i].set_data(np.arange(len(shown)) / steps, smooth)
+            self.by_update[i].set_data(np.arange(1, len(shown) + 1), smooth)
+            end = (f"diverged at epoch {diverged // steps}" if diverged is not None else
+                   f"{w:.4f}")
+            cost = "" if diverged is not None else f"{float(_mse(self.x, self.y, w)):.4f}"
+            rows.append(f"<tr><td>{labels[i]}</td><td>{steps}</td><td>{steps * epochs}</td>"
+                        f"<td>{end}</td><td>{cost}</td></tr>")
+        self.title.set_text(f"batches of {batch_size}, {epochs} epochs, lr = {lr:.4f}, "
+                            f"β = {values['smoothing']:.2f}")
+        return ("<table><tr><th>method</th><th>updates per epoch</th><th>updates</th>"
+                "<th>final w</th><th>cost on all the data</th></tr>" + "".join(rows)
+                + "</table>")
+
+
+def batch_size_explorer(x, y, **options):
+    """A :class:`BatchSizeExplorer` over ``(x, y)``.
+
+    Uses the notebook's ``gradient_descent``, ``sgd`` and ``minibatch_gd``.
+    Introduced in chapter 3.
+    """
+    return BatchSizeExplorer(x, y, **options)
+
+
+# ------------------------------------------------------------------ two parameters
+
+
+class TwoParameterExplorer(DescentExplorer):
+    """Gradient descent on ŷ = x·w + b over chapter 2's (w, b) contours (chapter 3).
+
+    Each step uses the learner's ``affine_gradients(x, y, w, b)``. The cost's
+    valley is long and narrow, so a large learning rate zig-zags across it.
+    """
+
+    def __init__(self, x, y, lr=0.05, epochs=50, start=(3.5, 1.5), w_range=(0.0, 4.0),
+                 b_range=(-2.0, 2.0), max_epochs=100, namespace=None):
+        self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        self.start, self.max_epochs = start, max_epochs
+        self.w_range, self.b_range = w_range, b_range
+        super().__init__({"lr": log_slider("lr", lr, (-3, -0.5), 0.02),
+                          "epochs": int_slider("epochs", epochs, (0, max_epochs))}, namespace)
+        self.finish()
+
+    def build(self):
+        ax_surface, ax_costs = self.figure.subplots(1, 2, width_ratios=[1.2, 1])
+        w_grid, b_grid = np.linspace(*self.w_range, 61), np.linspace(*self.b_range, 61)
+        w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
+        cost = _mse(self.x, self.y, w_mesh, b_mesh)
+        plots.contours(ax_surface, w_grid, b_grid, cost)
+        ax_surface.set(xlim=self.w_range, ylim=self.b_range, title="cost over (w, b)")
+        self.path, = ax_surface.plot([], [], "o-", color="tab:red", markersize=2.5,
+                                     linewidth=1)
+        self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=7)
+        self.top = float(cost.max()) * 10
+        self.floor = max(float(cost.min()) / 5, self.top * 1e-8)
+        ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
+                     xlabel="epoch", ylabel="cost (log scale)")
+        self.cost_line, = ax_costs.plot([], [], color="tab:red")
+        self.title = ax_costs.set_title(" ")
+        return [self.path, self.point, self.cost_line, self.title]
+
+    def descend(self, lr, epochs):
+        """``(path, diverged_at)``: (w, b) before each epoch and after the last."""
+        (w, b), path = self.start, [self.start]
+        (w_low, w_high), (b_low, b_high) = self.w_range, self.b_range
+        margin = max(w_high - w_low, b_high - b_low)
+        for epoch in range(epochs):
+            dw, db = self.pair("affine_gradients", self.x, self.y, w, b,
+                               names="(dcost_dw, dcost_db)")
+            if dw.size != 1 or db.size != 1:
+                raise ExerciseNotReady("<code>affine_gradients</code> returned arrays; "
+                                       "expected two numbers (dcost_dw, dcost_db).")
+            with np.errstate(all="ignore"):  # a huge gradient is a divergence, caught below
+                w, b = w - lr * float(dw[0]), b - lr * float(db[0])
+            path.append((w, b))
+            if (_first_outside(np.array([w]), w_low - margin, w_high + margin) is not None
+                    or _first_outside(np.array([b]), b_low - margin, b_high + margin)
+                    is not None):
+                return np.array(path), epoch + 1
+        return np.array(path), None
+
+    def draw(self, lr, epochs):
+        path, diverged_at = self.descend(lr, epochs)
+        costs = _mse(self.x, self.y, path[:, 0], path[:, 1])
+        w_shown, b_shown = _near(path[:, 0], *self.w_range), _near(path[:, 1], *self.b_range)
+        self.path.set_data(w_shown, b_shown)
+        self.point.set_data(w_shown[-1:], b_shown[-1:])
+        self.cost_line.set_data(np.arange(len(costs)),
+                                np.clip(costs, self.floor, self.top))
+        w, b = path[-1]
+        self.title.set_text(f"lr = {lr:.4f}: cost {costs[-1]:.3g} after {epochs} epochs"
+                            if diverged_at is None else
+                            f"lr = {lr:.4f}: diverged at epoch {diverged_at} of {epochs}")
+        return (f"<p>lr = {lr:.4f}, {epochs} epochs from (w, b) = {self.start}: "
+                f"w = {w:.4g}, b = {b:.4g}, cost = {costs[-1]:.4g}. "
+                f"{_regime(costs, diverged_at)}</p>")
+
+
+def two_parameter_explorer(x, y, **options):
+    """A :class:`TwoParameterExplorer` over ``(x, y)`` using the notebook's ``affine_gradients``.
+
+    Introduced in chapter 3.
+    """
+    return TwoParameterExplorer(x, y, **options)
