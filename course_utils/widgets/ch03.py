@@ -13,9 +13,7 @@
 Steps that leave the plotted window stop the path there ("diverged at epoch
 k"): the axes keep their limits whatever the learning rate.
 """
-import contextlib
 import html
-import io
 
 import ipywidgets as widgets
 import numpy as np
@@ -60,33 +58,11 @@ def _regime(costs, diverged_at):
 
 
 class DescentExplorer(Explorer):
-    """What chapter 3's explorers share: the learner's results as they come, quietly.
+    """What chapter 3's explorers share: the learner's results that come as pairs.
 
-    :meth:`result` calls a learner's function that returns a pair such as
-    ``(w, costs)``, which :meth:`Explorer.call` cannot turn into one array;
-    the function's prints and numpy's overflow warnings stay out of the
-    notebook (an explorer calls it up to hundreds of times a step).
+    :meth:`pair` takes a learner's function that returns a pair such as
+    ``(w, costs)``, which :meth:`Explorer.call` cannot turn into one array.
     """
-
-    def result(self, name, *args):
-        """``name(*args)`` with the learner's function, the value as returned (not None)."""
-        fn = self.function(name)
-        args = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-                result = fn(*args)
-        except NotImplementedError:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> is not implemented yet: complete its exercise and run "
-                "its cell; the explorer picks it up at the next slider move.") from None
-        except Exception as error:  # any bug in learner code must not kill the widget
-            raise ExerciseNotReady(
-                f"<code>{name}</code> raised {type(error).__name__}: "
-                f"{html.escape(str(error))}") from None
-        if result is None:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned None: did you forget <code>return</code>?")
-        return result
 
     def pair(self, name, *args, names="(w, costs)"):
         """The learner's ``name(*args)`` as a pair of float arrays, e.g. ``(w, costs)``."""

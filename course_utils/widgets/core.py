@@ -19,6 +19,7 @@ Every explorer is an :class:`Explorer`, one skeleton for all chapters:
 No figure is created per slider event and no front-end extension beyond
 ipywidgets is needed. ``benchmarks/explorer_latency.py`` measures a step.
 """
+import contextlib
 import html
 import io
 import os
@@ -135,17 +136,20 @@ class Explorer:
                 "was its name reused for a variable? Run its exercise's cell again.")
         return fn
 
-    def call(self, name, *args):
-        """``name(*args)`` with the learner's function, as a float array.
+    def result(self, name, *args):
+        """``name(*args)`` with the learner's function, its value as returned (not None).
 
         Array arguments are copies, so a function that changes its input in
-        place cannot spoil the explorer's data. Every failure becomes an
+        place cannot spoil the explorer's data; the function's prints and
+        numpy's warnings stay out of the notebook (an explorer may call it
+        hundreds of times a step). Every failure becomes an
         :class:`ExerciseNotReady` with a plain sentence.
         """
         fn = self.function(name)
         args = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
         try:
-            result = fn(*args)
+            with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+                result = fn(*args)
         except NotImplementedError:
             raise ExerciseNotReady(
                 f"<code>{name}</code> is not implemented yet: complete its exercise and run "
@@ -157,6 +161,11 @@ class Explorer:
         if result is None:
             raise ExerciseNotReady(
                 f"<code>{name}</code> returned None: did you forget <code>return</code>?")
+        return result
+
+    def call(self, name, *args):
+        """``name(*args)`` with the learner's function, as a float array (see :meth:`result`)."""
+        result = self.result(name, *args)
         try:
             return np.asarray(result, dtype=float)
         except (TypeError, ValueError):
