@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from conftest import CHAPTER_2, CHAPTERS, NOTEBOOKS, ROOT, notebook_path, read_notebook
+from conftest import CHAPTERS, NOTEBOOKS, ROOT, notebook_path, read_notebook
 from course_utils import checks
 
 SOURCES = sorted(NOTEBOOKS.glob("*.ipynb"))
