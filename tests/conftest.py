@@ -55,6 +55,19 @@ def read_notebook(path=CHAPTER_2):
     return nbformat.read(path, as_version=4)
 
 
+def execute(nb, allow_errors=False):
+    """Run ``nb`` in a fresh kernel from the notebooks folder, as a learner's Run All does;
+    return the seconds it took."""
+    import time
+
+    import nbclient
+
+    started = time.perf_counter()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    return time.perf_counter() - started
+
+
 def chapter_namespace(chapter, stubs=False):
     """A chapter's functions as the solutions give them, or as the learner first gets them."""
     nb = copy.deepcopy(read_notebook(notebook_path(chapter)))

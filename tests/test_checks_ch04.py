@@ -542,7 +542,7 @@ def test_a_broken_tensor_costs_only_its_own_exercise():
         check("Tensor", fn.__globals__["Tensor"])
     wrong = trainer(TRAIN.replace("                weight.grad.data.zero_()\n", ""), tensor=broken)
     message = failure("train_quadratic", wrong)
-    assert "never zeroed" in message and "stand-in Tensor in place of yours" in message
+    assert "never zeroed" in message and "a correct Tensor in place of yours" in message
 
 
 def test_counting_backward_leaves_the_classes_as_they_were():

@@ -7,7 +7,8 @@ import pytest
 from conftest import ROOT, grade_id, notebook_path, read_notebook
 from course_utils import glossary
 from course_utils.checks import ch01
-from test_notebooks import execute, stdout_of
+from conftest import execute
+from test_notebooks import stdout_of
 
 NOTEBOOK = notebook_path(ch01.CHAPTER)
 

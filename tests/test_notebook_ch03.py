@@ -1,10 +1,9 @@
 """Chapter 3's notebook, run top to bottom: the lecture's numbers, the explorers, the contract."""
 import re
 
-import nbclient
 import pytest
 
-from conftest import NOTEBOOKS, notebook_path, read_notebook
+from conftest import execute, notebook_path, read_notebook
 from course_utils import checks, glossary
 
 CHAPTER = "03_gradient_descent"
@@ -13,8 +12,7 @@ CHAPTER = "03_gradient_descent"
 @pytest.fixture(scope="module")
 def executed():
     nb = read_notebook(notebook_path(CHAPTER))
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    execute(nb)
     return nb
 
 

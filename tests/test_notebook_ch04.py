@@ -1,9 +1,8 @@
 """Chapter 4's notebook: the lecture's numbers, its loop on the learner's Tensor, to float64."""
-import nbclient
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS, chapter_namespace, notebook_path, read_notebook
+from conftest import execute, chapter_namespace, notebook_path, read_notebook
 from course_utils.checks import ch04
 
 CHAPTER = "04_backprop"
@@ -12,8 +11,7 @@ CHAPTER = "04_backprop"
 @pytest.fixture(scope="module")
 def executed():
     nb = read_notebook(notebook_path(CHAPTER))
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    execute(nb)
     return nb
 
 

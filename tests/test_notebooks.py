@@ -1,13 +1,11 @@
 """The source notebooks: clean, valid for nbgrader, and they run and teach the lecture's numbers."""
 import subprocess
-import time
 
-import nbclient
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from conftest import CHAPTERS, NOTEBOOKS, ROOT, notebook_path, read_notebook
+from conftest import CHAPTERS, NOTEBOOKS, ROOT, execute, notebook_path, read_notebook
 from course_utils import checks
 
 SOURCES = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -51,14 +49,6 @@ def test_chapter_2_public_contract():
                       "def exhaustive_search(x, y, w_grid):",
                       "def cost_surface(x, y, w_grid, b_grid):"]:
         assert signature in sources
-
-
-def execute(nb, allow_errors=False):
-    """Run ``nb`` in a fresh kernel from the notebooks folder; return the seconds it took."""
-    started = time.perf_counter()
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    return time.perf_counter() - started
 
 
 @pytest.fixture(scope="module", params=CHAPTERS)

@@ -13,8 +13,8 @@ costs only the exercise it is in.
 import numpy as np
 
 from .. import data
-from .core import (Exercise, Fail, as_array, as_number, call, changed_inputs, count_lines,
-                   describe, helpers_in_place, likely, raised, show)
+from .core import (as_array, as_number, call, changed_inputs, count_lines, describe, Exercise,
+                   Fail, helpers_in_place, likely, raised, replaced_note, show)
 
 CHAPTER = "02_linear_model"
 RTOL, ATOL = 1e-8, 1e-10
@@ -42,14 +42,6 @@ def _first_difference(actual, expected):
     index = np.unravel_index(
         np.argmax(~np.isclose(actual, expected, rtol=RTOL, atol=ATOL)), expected.shape)
     return index
-
-
-def _replaced_note(observed):
-    names = observed.get("replaced", [])
-    if not names or observed.get("error", {}).get("type") == "NotImplementedError":
-        return ""
-    return (f"\n(This check ran with a correct {' and '.join(names)} in place of yours, "
-            "which does not pass its own check yet: fix it in its own exercise.)")
 
 
 # ------------------------------------------------------------------ forward
@@ -281,7 +273,7 @@ def _search_run(exhaustive_search, case):
 def _search_judge(case, observed):
     observed, text = _chosen(observed), case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "exhaustive_search") + _replaced_note(observed))
+        raise Fail(raised(text, observed["error"], "exhaustive_search") + replaced_note(observed))
     changed_inputs(observed, text, ("x", "y", "w_grid"))
     result, w_grid = observed["value"], case["args"][2]
     if result is None:
@@ -306,11 +298,11 @@ def _search_judge(case, observed):
         hint = likely(costs, {"each cost is a sum over the samples instead of a mean":
                               expected_costs * len(case["args"][0])}, _close)
         raise Fail(f"{text}: costs[{i}] (w = {show(w_grid[i])}) is {show(costs[i])}, "
-                   f"expected {show(expected_costs[i])}.{hint}{_replaced_note(observed)}")
+                   f"expected {show(expected_costs[i])}.{hint}{replaced_note(observed)}")
     best = as_number(best_w, f"{text}: best_w")
     if not _close(best, expected_w):
         raise Fail(f"{text}: best_w is {show(best)}, expected {show(expected_w)}."
-                   + likely(best, _search_bugs(case), _close) + _replaced_note(observed))
+                   + likely(best, _search_bugs(case), _close) + replaced_note(observed))
 
 
 exhaustive_search = Exercise(
@@ -379,7 +371,7 @@ def _surface_judge(case, observed):
     observed, text = _chosen(observed), _surface_call(case)
     if "error" in observed:
         raise Fail(raised(text, observed["error"], "cost_surface", BROADCAST_HINT)
-                   + _replaced_note(observed))
+                   + replaced_note(observed))
     changed_inputs(observed, text, ("x", "y", "w_grid", "b_grid"))
     x, _, w_grid, b_grid = case["args"]
     shape, result = (len(b_grid), len(w_grid)), observed["value"]
@@ -396,7 +388,7 @@ def _surface_judge(case, observed):
         i, j = _first_difference(surface, expected)
         raise Fail(f"{text}: C[{i}, {j}] (w = {show(w_grid[j])}, b = {show(b_grid[i])}) is "
                    f"{show(surface[i, j])}, expected {show(expected[i, j])}."
-                   + likely(surface, _surface_bugs(case), _close) + _replaced_note(observed))
+                   + likely(surface, _surface_bugs(case), _close) + replaced_note(observed))
     small, large = lines
     # 100 times the grid points: a loop over the points runs ~100 times the
     # lines (~10 times for a loop over one axis); vectorised code about as many.

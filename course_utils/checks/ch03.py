@@ -18,8 +18,8 @@ Tolerances suit float32 as well as float64: a learner may compute in either.
 import numpy as np
 
 from .. import data
-from .core import (Exercise, Fail, as_number, call, changed_inputs, describe, helpers_in_place,
-                   likely, raised, show)
+from .core import (as_number, call, changed_inputs, describe, Exercise, Fail, helpers_in_place,
+                   likely, raised, replaced_note, show)
 
 CHAPTER = "03_gradient_descent"
 # float32 keeps about 7 digits and a hundred epochs lose one or two; every
@@ -98,14 +98,6 @@ def _pair(result, what, names):
         raise Fail(f"{what} returned {describe(result)}, expected a pair "
                    f"({', '.join(names)}): end with `return {', '.join(names)}`.")
     return result
-
-
-def _replaced_note(observed):
-    names = observed.get("replaced", [])
-    if not names or observed.get("error", {}).get("type") == "NotImplementedError":
-        return ""
-    return (f"\n(This check ran with a correct {' and '.join(names)} in place of yours, "
-            "which does not pass its own check yet: fix it in its own exercise.)")
 
 
 def _first_difference(actual, expected):
@@ -402,9 +394,9 @@ def _judge_descent(case, observed, name, history, expected, bugs, mistakes):
     """
     observed, text = _chosen(observed), case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], name) + _replaced_note(observed))
+        raise Fail(raised(text, observed["error"], name) + replaced_note(observed))
     changed_inputs(observed, text, ("x", "y"))
-    note = _replaced_note(observed)
+    note = replaced_note(observed)
     w, values = _pair(observed["value"], text, ("w", history))
     if type(w) in (list, tuple, np.ndarray) and type(values) in (int, float):
         raise Fail(f"{text} returned ({history}, w): the order is (w, {history}).")

@@ -23,8 +23,8 @@ A bug in the engine then costs only the engine's points.
 """
 import numpy as np
 
-from .core import (TIMED_OUT, Exercise, Fail, Opaque, call, describe, helpers_in_place,
-                   likely, not_implemented, raised, show, to_plain)
+from .core import (TIMED_OUT, call, describe, Exercise, Fail, helpers_in_place, likely,
+                   not_implemented, Opaque, raised, replaced_note, show, to_plain)
 
 CHAPTER = "04_backprop"
 RTOL, ATOL = 1e-9, 1e-9  # float64 throughout: a float32 engine is told so
@@ -1233,18 +1233,10 @@ def _chosen(observed):
     return chosen
 
 
-def _replaced_note(observed):
-    if (not observed.get("replaced")
-            or observed.get("error", {}).get("type") == "NotImplementedError"):
-        return ""
-    return ("\n(This check ran with a stand-in Tensor in place of yours, which does not pass "
-            "its own check yet: fix it in its own exercise.)")
-
-
 def _train_judge(case, observed):
     observed, text = _chosen(observed), case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "train_quadratic") + _replaced_note(observed))
+        raise Fail(raised(text, observed["error"], "train_quadratic") + replaced_note(observed))
     if observed["changed"]:
         raise Fail(f"{text} changed its input x or y in place: leave the data as it is.")
     actual = _numbers(observed["value"], 3, text, "a tuple (w1, w2, b) of floats")
@@ -1253,7 +1245,7 @@ def _train_judge(case, observed):
         hint = (FLOAT32_HINT if _float32_close(actual, expected)
                 else likely(actual, _train_bugs(case), _close))
         raise Fail(f"{text} returned (w1, w2, b) = {show(actual)}, expected {show(expected)}."
-                   + hint + _replaced_note(observed))
+                   + hint + replaced_note(observed))
     if observed["backward_calls"] == 0:
         raise Fail(f"{text} gives the right weights but never calls backward(): homework 4-4 "
                    "lets your Tensor compute the gradients (`l.backward()`), not a formula.")

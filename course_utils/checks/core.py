@@ -397,6 +397,16 @@ def changed_inputs(observed, call_text, params):
                    "arrays again afterwards.")
 
 
+def replaced_note(observed):
+    """The line saying which of the learner's functions a check ran with stand-ins for
+    (``observed["replaced"]``), so a learner knows where the real bug is; "" if none."""
+    names = observed.get("replaced") or []
+    if not names or (observed.get("error") or {}).get("type") == "NotImplementedError":
+        return ""
+    return (f"\n(This check ran with a correct {' and '.join(names)} in place of yours, "
+            "which does not pass its own check yet: fix it in its own exercise.)")
+
+
 def _timed_out(observed):
     return (type(observed) is dict and type(observed.get("error")) is dict
             and observed["error"].get("type") == TIMED_OUT)
