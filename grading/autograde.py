@@ -1,16 +1,24 @@
 """Grading a class: intake, the engine in parallel, results into nbgrader's gradebook.
 
-For each chapter, every student folder goes through intake (:mod:`grading.intake`);
-a usable notebook is copied to ``course/submitted/`` and graded by the engine
-(:mod:`grading.engine`: the learner's code in a sandbox, the checks judged
-here), all cores at once. The scores go into nbgrader's gradebook as
-automatic scores, so formgrader, manual grading, export and feedback work
-as with nbgrader's own autograder; a manual score an instructor gave stays.
-An autograded notebook (the submission with the course's test cells, each
+What is graded is either a folder, ``DIR/<student_id>/<chapter>.ipynb``, or,
+without one, the course's collection (:mod:`grading.collect`), which also
+knows each submission's time. For each chapter, every student's notebook goes
+through intake (:mod:`grading.intake`); a usable notebook is copied to
+``course/submitted/`` and graded by the engine (:mod:`grading.engine`: the
+learner's code in a sandbox, the checks judged here), all cores at once. The
+scores go into nbgrader's gradebook as automatic scores, so formgrader,
+manual grading, export and feedback work as with nbgrader's own autograder;
+a manual score an instructor gave stays. The submission time, the chapter's
+due date and the late penalty of the course config (:mod:`grading.config`)
+go there too (``late_submission_penalty``, shown by formgrader). An
+autograded notebook (the submission with the course's test cells, each
 showing its check's message) lands in ``course/autograded/`` for formgrader
 and feedback, and an audit record (:mod:`grading.audit`) says what each grade
 was computed from. A submission graded before, with the same checks and
 settings, is not graded again unless ``force``.
+
+With a roster in the course config, a student not on it is rejected (0, not
+in the gradebook) and a student on it who handed in nothing is missing (0).
 """
 import dataclasses
 import shutil
@@ -21,11 +29,13 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.filters import strip_ansi
+from nbgrader.api import MissingEntry
 from nbgrader.utils import rmtree
 
 from course_utils import checks
 
-from . import audit, engine, intake, reports, sandbox
+from . import audit, collect, engine, intake, reports, sandbox
+from .config import CourseConfig
 from .course import (GradingError, Status, available_chapters, course_notebook, graded_exercises,
                      is_released, load_config, open_course, release)
 from .settings import COURSE_DIR, NOTEBOOKS_DIR, SECRET_FILE
@@ -37,42 +47,81 @@ class SubmissionResult:
     chapter: str
     status: Status
     reason: str = ""  # why there are no marks; for a graded one, notes (repairs, errors)
-    score: float = 0.0
+    score: float = 0.0  # before any late penalty
     max_score: float = 0.0
     regraded: bool = True  # False when an earlier, identical grading was kept
+    submitted_at: datetime | None = None  # aware, UTC; None when unknown
+    late_seconds: float = 0.0  # past the chapter's due date
+    penalty: float = 0.0  # points the late policy takes off ``score``
+    submission: str = ""  # fingerprint of what was graded (the file, or its problem)
 
     @property
     def status_text(self):
         return self.status.text(self.reason)
 
+    @property
+    def final_score(self):
+        return max(0.0, self.score - self.penalty)
 
-def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks_dir=NOTEBOOKS_DIR,
-              exercises=None, jobs=None, force=False, limits=None, secret_file=SECRET_FILE,
-              progress=None):
-    """Grade every ``submissions_dir/<student_id>/<chapter>.ipynb``; return the
-    :class:`SubmissionResult` of each student folder and loose file, chapter by chapter.
+
+@dataclass(frozen=True)
+class _Where:
+    """Where one student's notebook of a chapter is, and what is known of it already."""
+    folder: Path | None  # holds <chapter>.ipynb; None when there is nothing to read
+    label: str  # the file, as the instructor knows it
+    submitted_at: datetime | None = None
+    missing: str = ""  # why there is no file: MISSING
+    problem: str = ""  # why the file could not be collected: BROKEN
+    secret: str = ""  # nbgrader's submission secret, from the exchange
+    fingerprint: str = ""  # the collection's, for a problem
+
+
+def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
+              notebooks_dir=NOTEBOOKS_DIR, exercises=None, jobs=None, force=False, limits=None,
+              secret_file=SECRET_FILE, progress=None, config=None):
+    """Grade every ``submissions_dir/<student_id>/<chapter>.ipynb``, or without
+    ``submissions_dir`` everything collected into the course; return the
+    :class:`SubmissionResult` of each student (and loose file), chapter by chapter.
 
     Without ``chapter``, grades the chapters that at least one student
     submitted, releasing a chapter first if the course does not have it yet.
     ``jobs`` submissions are graded at once (default: one per core), within
     :class:`grading.sandbox.Limits`, changed by ``limits`` (a dict, e.g.
-    ``{"memory_mb": 2048}``); the cell limit defaults to the course's. A submission that cannot be graded gets 0 and a reason; the
-    batch goes on. ``progress(done, total, result)`` follows the grading.
+    ``{"memory_mb": 2048}``); the cell limit defaults to the course's.
+    ``config`` (a :class:`grading.config.CourseConfig`; default: none) gives
+    the due dates, late policy, roster and intake limits. A submission that
+    cannot be graded gets 0 and a reason; the batch goes on.
+    ``progress(done, total, result)`` follows the grading.
     """
-    submissions_dir, course_dir = Path(submissions_dir), Path(course_dir).resolve()
-    if not submissions_dir.is_dir():
-        raise GradingError(f"no submissions folder at {submissions_dir}")
-    student_dirs, loose_files = intake.scan(submissions_dir)
+    config = config or CourseConfig()
+    course_dir = Path(course_dir).resolve()
+    roster = set(config.roster or ())
+    if submissions_dir is None:
+        collection = collect.entries(course_dir)
+        if not collection:
+            raise GradingError(f"nothing collected in {collect.collected_dir(course_dir)}: run "
+                               "`python -m grading collect SOURCE` first, or grade a folder "
+                               "with `python -m grading autograde DIR`")
+        students, loose_files = sorted(set(collection) | roster), []
+        submitted = {name for chapters in collection.values() for name in chapters}
+        where = _collected(course_dir, collection)
+    else:
+        submissions_dir = Path(submissions_dir)
+        if not submissions_dir.is_dir():
+            raise GradingError(f"no submissions folder at {submissions_dir}")
+        student_dirs, loose_files = intake.scan(submissions_dir)
+        students = sorted({path.name for path in student_dirs} | roster)
+        submitted = {path.stem for folder in student_dirs for path in folder.glob("*.ipynb")}
+        where = _in_folder(submissions_dir)
     chapters = [chapter] if chapter else [
-        chapter for chapter in available_chapters(notebooks_dir)
-        if any((student_dir / f"{chapter}.ipynb").is_file() for student_dir in student_dirs)]
+        name for name in available_chapters(notebooks_dir) if name in submitted]
     if not chapters:
         raise GradingError(f"no <chapter>.ipynb of {notebooks_dir} in any student folder of "
                            f"{submissions_dir}; name the chapter with --chapter")
-    unreleased = [chapter for chapter in chapters if not is_released(course_dir, chapter)]
+    unreleased = [name for name in chapters if not is_released(course_dir, name)]
     if unreleased:
         release(unreleased, course_dir=course_dir, workspace=None, notebooks_dir=notebooks_dir,
-                exercises=exercises)
+                exercises=exercises, config=config)
     api = open_course(course_dir)
     limits = dataclasses.replace(sandbox.Limits(cell_seconds=load_config(course_dir).Execute.get(
         "timeout", sandbox.Limits.cell_seconds)), **(limits or {}))
@@ -97,11 +146,11 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
             "config": engine.config_fingerprint(limits, secret)}
 
         todo, chapter_results = [], {}
-        for student_dir in student_dirs:
-            outcome = _take_in(api, student_dir, chapter, known_ids, max_score, fingerprints,
-                               force)
+        for student in students:
+            outcome = _take_in(api, student, chapter, where(student, chapter), known_ids,
+                               max_score, fingerprints, force, config)
             if isinstance(outcome, SubmissionResult):
-                chapter_results[student_dir.name] = outcome
+                chapter_results[student] = outcome
             else:
                 todo.append({**outcome, "chapter": chapter, "release_tests": release_tests})
         graded = engine.grade_many(todo, secret, jobs=jobs, limits=limits, isolation=isolation,
@@ -109,15 +158,37 @@ def autograde(submissions_dir, *, chapter=None, course_dir=COURSE_DIR, notebooks
         for item, result in zip(todo, graded):
             chapter_results[item["student"]] = _record(api, item, result, source, declared,
                                                        fingerprints, isolation)
-        for student_dir in student_dirs:
-            results.append(chapter_results[student_dir.name])
-            reports.record_status(course_dir, chapter_results[student_dir.name])
-        for path in loose_files:
-            result = SubmissionResult(path.name, chapter, Status.REJECTED,
-                                      intake.loose_file_reason(path, chapter), max_score=max_score)
-            reports.record_status(course_dir, result)
-            results.append(result)
+        chapter_results = _apply_lateness(api, chapter, chapter_results, config)
+        done = [chapter_results[student] for student in students] + [
+            SubmissionResult(path.name, chapter, Status.REJECTED,
+                             intake.loose_file_reason(path, chapter), max_score=max_score)
+            for path in loose_files]
+        reports.record_status(course_dir, *done)
+        results += done
     return results
+
+
+def _in_folder(submissions_dir):
+    def where(student, chapter):
+        folder = submissions_dir / student
+        if not folder.is_dir():
+            return _Where(None, "", missing=f"no folder {student} in {submissions_dir}")
+        path = folder / f"{chapter}.ipynb"
+        submitted_at = (datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                        if path.is_file() else None)
+        return _Where(folder, f"{student}/{chapter}.ipynb", submitted_at)
+    return where
+
+
+def _collected(course_dir, collection):
+    def where(student, chapter):
+        entry = collection.get(student, {}).get(chapter)
+        if entry is None:
+            return _Where(None, "", missing=f"nothing collected for {chapter}")
+        return _Where(collect.collected_dir(course_dir) / student, entry["origin"],
+                      entry["submitted_at"], problem=entry.get("problem", ""),
+                      secret=entry.get("secret", ""), fingerprint=entry.get("fingerprint", ""))
+    return where
 
 
 def _test_sources(notebook):
@@ -125,37 +196,87 @@ def _test_sources(notebook):
             if cell.metadata.get("nbgrader", {}).get("grade")]
 
 
-def _take_in(api, student_dir, chapter, known_ids, max_score, fingerprints, force):
+def _take_in(api, student, chapter, where, known_ids, max_score, fingerprints, force, config):
     """A result for a submission that needs no grading run, else the item to grade."""
-    student = student_dir.name
     invalid = intake.invalid_student_id(student)
     if invalid:
         return SubmissionResult(student, chapter, Status.REJECTED, invalid, max_score=max_score)
+    if not config.on_roster(student):
+        return SubmissionResult(student, chapter, Status.REJECTED,
+                                f"{student} is not on the course's roster "
+                                f"({config.path.name if config.path else 'course config'})",
+                                max_score=max_score, submitted_at=where.submitted_at,
+                                submission=where.fingerprint)
     try:
-        notebook, copies, raw = intake.read_submission(student_dir, chapter, known_ids)
+        if where.missing:
+            raise intake.Unusable(Status.MISSING, where.missing)
+        if where.problem:
+            raise intake.Unusable(Status.BROKEN, f"{where.label}: {where.problem}")
+        submission = intake.read_submission(where.folder, chapter, known_ids,
+                                            limits=config.limits, label=where.label)
     except intake.Unusable as problem:
         _clear(api, student, chapter)
         audit.remove(api.coursedir.root, chapter, student)
-        return _grade_zero(api, student, chapter, problem.status, str(problem))
-    submission_hash = engine.fingerprint(raw)
+        result = _grade_zero(api, student, chapter, problem.status, str(problem))
+        return dataclasses.replace(result, submitted_at=where.submitted_at,
+                                   submission=where.fingerprint)
     if not force:
         kept = audit.unchanged(api.coursedir.root, chapter, student,
-                               submission=submission_hash, **fingerprints)
+                               submission=submission.digest, **fingerprints)
         if kept is not None:
             with api.gradebook as gb:
                 score = gb.find_submission(chapter, student).score
             return SubmissionResult(student, chapter, Status(kept["status"]), kept["reason"],
-                                    score=score, max_score=max_score, regraded=False)
+                                    score=score, max_score=max_score, regraded=False,
+                                    submitted_at=where.submitted_at,
+                                    submission=submission.digest)
     _clear(api, student, chapter)
     submitted = course_notebook(api, api.coursedir.submitted_directory, chapter, student)
     submitted.parent.mkdir(parents=True)
-    nbformat.write(notebook, submitted)
-    mtime = (student_dir / f"{chapter}.ipynb").stat().st_mtime
-    submitted_at = datetime.fromtimestamp(mtime, timezone.utc)
+    nbformat.write(submission.notebook, submitted)
+    submitted_at = where.submitted_at or datetime.now(timezone.utc)
     (submitted.parent / "timestamp.txt").write_text(f"{submitted_at:%Y-%m-%d %H:%M:%S.%f} UTC\n")
-    notes = [f"copied cells graded as plain code: {', '.join(copies)}"] if copies else []
-    return {"student": student, "notebook": notebook, "notes": notes,
-            "submitted_at": submitted_at, "submission_hash": submission_hash}
+    if where.secret:
+        (submitted.parent / "submission_secret.txt").write_text(where.secret)
+    notes = list(submission.notes)
+    if submission.copies:
+        notes.append(f"copied cells graded as plain code: {', '.join(submission.copies)}")
+    return {"student": student, "notebook": submission.notebook, "notes": notes,
+            "submitted_at": submitted_at, "submission_hash": submission.digest}
+
+
+def _apply_lateness(api, chapter, results, config):
+    """The chapter's due date, each submission's time and late penalty into the gradebook;
+    ``results`` with their lateness."""
+    due = config.due_date(chapter)
+    updated = {}
+    with api.gradebook as gb:
+        assignment = gb.find_assignment(chapter)
+        naive_due = due.replace(tzinfo=None) if due else None
+        if assignment.duedate != naive_due:
+            assignment.duedate = naive_due
+        for student, result in results.items():
+            if result.status is Status.REJECTED:
+                updated[student] = result
+                continue
+            try:
+                submission = gb.find_submission(chapter, student)
+            except MissingEntry:
+                updated[student] = result
+                continue
+            if result.submitted_at is not None:
+                submission.timestamp = result.submitted_at.astimezone(timezone.utc) \
+                    .replace(tzinfo=None)
+            late = config.seconds_late(chapter, result.submitted_at)
+            score = submission.score
+            penalty = (config.late.penalty(late, score, submission.max_score)
+                       if result.status is Status.GRADED else 0.0)
+            for notebook in submission.notebooks:
+                notebook.late_submission_penalty = penalty
+            updated[student] = dataclasses.replace(result, score=score, late_seconds=late,
+                                                   penalty=penalty)
+        gb.db.commit()
+    return updated
 
 
 def _clear(api, student, chapter):
@@ -188,7 +309,8 @@ def _record(api, item, graded, source, exercises, fingerprints, isolation):
     status = Status.BROKEN if graded.failure else Status.GRADED
     notes = [graded.failure] if graded.failure else item["notes"] + _cell_notes(graded)
     result = SubmissionResult(student, chapter, status, "; ".join(notes), score=score,
-                              max_score=max_score)
+                              max_score=max_score, submitted_at=item["submitted_at"],
+                              submission=item["submission_hash"])
     audit.record(api.coursedir.root, chapter, student, submission=item["submission_hash"],
                  **fingerprints, isolation=isolation, graded=graded, status=result.status,
                  reason=result.reason)
@@ -225,7 +347,9 @@ def _write_autograded(api, item, graded, source, exercises):
     nbformat.write(notebook, path)
     submitted = course_notebook(api, api.coursedir.submitted_directory, item["chapter"],
                                 item["student"])
-    shutil.copyfile(submitted.with_name("timestamp.txt"), path.with_name("timestamp.txt"))
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        if submitted.with_name(name).is_file():
+            shutil.copyfile(submitted.with_name(name), path.with_name(name))
 
 
 def _output(exercise, result):

@@ -8,7 +8,7 @@ exercises are declared in ``course_utils/checks/chNN.py``: release stamps
 their points into the course's copy, so the declarations are the one source
 of exercises and points.
 """
-import enum
+import dataclasses
 import logging
 import os
 import re
@@ -28,6 +28,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_utils import checks
 
+from .base import GradingError, Status  # noqa: F401 (Status: course.Status for callers)
 from .settings import CELL_TIMEOUT, COURSE_DIR, NOTEBOOKS_DIR, WORKSPACE_DIR
 
 COURSE_ID = "pytorch-practice-course"
@@ -58,22 +59,6 @@ c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 """
 
 
-class GradingError(Exception):
-    """A problem the grader must fix before the command can do its job."""
-
-
-class Status(enum.StrEnum):
-    """What became of a submission; files and the CSV hold the lowercase value."""
-    GRADED = "graded"  # nbgrader graded it (the reason may note repairs or timeouts)
-    MISSING = "missing"  # no notebook of the chapter in the student's folder: 0
-    BROKEN = "broken"  # a notebook nbgrader cannot grade: 0
-    REJECTED = "rejected"  # not attributable to a student (loose file, invalid id): 0
-
-    def text(self, reason=""):
-        """The status with its reason, as the CSV and the command line show it."""
-        return f"{self}: {reason}" if reason else str(self)
-
-
 @dataclass(frozen=True)
 class Release:
     chapter: str
@@ -81,11 +66,26 @@ class Release:
     workspace_notebook: Path | None = None  # None when no workspace was asked for
     kept_existing: bool = False  # the learner's notebook was already there and left alone
     backup: Path | None = None  # where reset_workspace moved the learner's notebook
+    due: datetime | None = None  # the chapter's due date (aware, UTC), from the course config
 
 
 def available_chapters(notebooks_dir=NOTEBOOKS_DIR):
     """The chapter ids, one per notebook in ``notebooks_dir``, sorted."""
     return sorted(path.stem for path in Path(notebooks_dir).glob("*.ipynb"))
+
+
+def releasable_chapters(notebooks_dir=NOTEBOOKS_DIR, exercises=None):
+    """``(chapters, skipped)``: the chapters of ``notebooks_dir`` that a checks module
+    declares, and ``{chapter: why not}`` for the notebooks that have none yet."""
+    chapters, skipped = [], {}
+    for chapter in available_chapters(notebooks_dir):
+        try:
+            declared_exercises(chapter, exercises)
+        except GradingError as error:
+            skipped[chapter] = str(error)
+        else:
+            chapters.append(chapter)
+    return chapters, skipped
 
 
 def declared_exercises(chapter, exercises=None):
@@ -122,7 +122,7 @@ def graded_exercises(gb, chapter, exercises=None):
 
 def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
             notebooks_dir=NOTEBOOKS_DIR, reset_workspace=False, cell_timeout=None,
-            exercises=None):
+            exercises=None, config=None):
     """Generate the student version of each chapter and give the learner a copy.
 
     Returns one :class:`Release` per chapter. The course's source copy of each
@@ -133,9 +133,16 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     ``reset_workspace`` moves it to a timestamped backup first.
     ``workspace=None`` leaves the learner's folder alone. ``cell_timeout``
     (seconds) applies to all grading in the course; None keeps the current one.
+    Without ``chapters``, every notebook that a checks module declares is
+    released. ``config`` (a :class:`grading.config.CourseConfig`) gives the
+    due dates, which go into the gradebook for formgrader.
     """
     notebooks_dir, course_dir = Path(notebooks_dir), Path(course_dir).resolve()
-    chapters = list(chapters or available_chapters(notebooks_dir))
+    if not chapters:
+        chapters, skipped = releasable_chapters(notebooks_dir, exercises)
+        if not chapters and skipped:
+            raise GradingError("no chapter to release: " + "; ".join(skipped.values()))
+    chapters = list(chapters)
     if not chapters:
         raise GradingError(f"no notebooks to release in {notebooks_dir}")
     for chapter in chapters:
@@ -153,8 +160,16 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     course_dir.mkdir(parents=True, exist_ok=True)
     config_file.write_text(CONFIG_TEMPLATE.format(course_id=COURSE_ID, cell_timeout=cell_timeout))
     api = open_course(course_dir)
-    return [_release_chapter(api, chapter, source, workspace, reset_workspace)
-            for chapter, source in sources.items()]
+    releases = [_release_chapter(api, chapter, source, workspace, reset_workspace)
+                for chapter, source in sources.items()]
+    if config is None:
+        return releases
+    with api.gradebook as gb:
+        for chapter in chapters:
+            due = config.due_date(chapter)
+            gb.find_assignment(chapter).duedate = due.replace(tzinfo=None) if due else None
+        gb.db.commit()
+    return [dataclasses.replace(item, due=config.due_date(item.chapter)) for item in releases]
 
 
 def stamp_points(notebook, chapter, exercises):

@@ -17,11 +17,13 @@ and every text in it is escaped.
 import html
 import re
 import shutil
+from datetime import timezone
 from pathlib import Path
 
 import nbformat
 
 from .autograde import cell_failure
+from .config import CourseConfig, format_late
 from .course import GradingError, Status, course_notebook, graded_exercises, open_course
 from .reports import load_statuses
 from .settings import COURSE_DIR
@@ -47,12 +49,15 @@ section { border-top: 1px solid #d0d7de; margin-top: 1.5rem; }
 """
 
 
-def feedback(*, chapter=None, course_dir=COURSE_DIR, exercises=None):
+def feedback(*, chapter=None, course_dir=COURSE_DIR, exercises=None, config=None):
     """Write the feedback page of every submission in the gradebook; return the pages' paths.
 
     ``exercises`` gives each chapter's exercise definitions (see
-    :func:`grading.course.graded_exercises`).
+    :func:`grading.course.graded_exercises`); ``config`` (a
+    :class:`grading.config.CourseConfig`) the due dates and late policy, so a
+    late submission's page shows its penalty and final score.
     """
+    config = config or CourseConfig()
     course_dir = Path(course_dir).resolve()
     api = open_course(course_dir)
     statuses = load_statuses(course_dir)
@@ -65,14 +70,32 @@ def feedback(*, chapter=None, course_dir=COURSE_DIR, exercises=None):
                                      key=lambda submission: submission.student_id):
                 status = statuses.get(chapter, {}).get(submission.student_id,
                                                        (Status.GRADED, ""))
-                pages.append(_write_page(api, chapter, submission, declared, status))
+                pages.append(_write_page(api, chapter, submission, declared, status,
+                                         _lateness(chapter, submission, status, config)))
     if not pages:
         raise GradingError("no submissions in the gradebook to give feedback on: "
                            "run autograde first")
     return pages
 
 
-def _write_page(api, chapter, submission, exercises, status):
+def _lateness(chapter, submission, status, config):
+    """Paragraphs on when the submission came in and what lateness cost, or []."""
+    if submission.timestamp is None or status[0] is not Status.GRADED:
+        return []
+    submitted_at = submission.timestamp.replace(tzinfo=timezone.utc)
+    due = config.due_date(chapter)
+    lines = [f"Submitted {config.local(submitted_at)}"
+             + (f"; due {config.local(due)}." if due else ".")]
+    late = config.seconds_late(chapter, submitted_at)
+    if late:
+        penalty = config.late.penalty(late, submission.score, submission.max_score)
+        lines.append(f"Late by {format_late(late)}: {penalty:g} point"
+                     f"{'s' * (penalty != 1)} off ({config.late.describe()}). Final score: "
+                     f"{max(0.0, submission.score - penalty):g}/{submission.max_score:g}.")
+    return lines
+
+
+def _write_page(api, chapter, submission, exercises, status, lateness=()):
     """Write one submission's page next to its autograded files; return its path."""
     student = submission.student_id
     autograded = course_notebook(api, api.coursedir.autograded_directory, chapter, student)
@@ -103,7 +126,7 @@ def _write_page(api, chapter, submission, exercises, status):
     page = course_notebook(api, api.coursedir.feedback_directory, chapter, student) \
         .with_suffix(".html")
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(_page(chapter, student, submission, status, scrub, sections),
+    page.write_text(_page(chapter, student, submission, status, scrub, sections, lateness),
                     encoding="utf-8")
     for name in SUBMISSION_FILES:
         if (autograded.parent / name).is_file():
@@ -134,7 +157,7 @@ def _section(exercise, score, message, code):
     return "\n".join([*parts, "</section>"])
 
 
-def _page(chapter, student, submission, status, scrub, sections):
+def _page(chapter, student, submission, status, scrub, sections, lateness=()):
     state, reason = status
     if state is not Status.GRADED:
         notes = [f'<p class="reason">Not graded ({_e(state)}): {_e(scrub(reason))}</p>']
@@ -152,6 +175,7 @@ def _page(chapter, student, submission, status, scrub, sections):
         f"<h1>{_e(chapter)}</h1>",
         f"<p>Feedback for <strong>{_e(student)}</strong></p>",
         f"<p>Total score: <strong>{submission.score:g}/{submission.max_score:g}</strong></p>",
+        *(f'<p class="late">{_e(line)}</p>' for line in lateness),
         *notes,
         *sections,
         "</body>",

@@ -18,3 +18,7 @@ CELL_TIMEOUT = 30
 # use. PYTORCH_PRACTICE_SECRET names another file.
 SECRET_FILE = Path(os.environ.get("PYTORCH_PRACTICE_SECRET",
                                   Path.home() / ".config" / "pytorch-practice" / "grading-secret"))
+
+# The instructor's course config: due dates, late policy, roster, intake limits
+# (see grading/config.py for its format). PYTORCH_PRACTICE_CONFIG names another file.
+CONFIG_FILE = REPO_ROOT / "course.toml"

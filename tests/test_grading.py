@@ -189,13 +189,37 @@ def test_status_is_a_fixed_set_of_lowercase_values():
     assert pipeline.Status.GRADED.text() == "graded"
 
 
-@pytest.mark.parametrize("verb", [[], ["release"], ["autograde"], ["export"], ["feedback"],
-                                  ["audit"]],
-                         ids=["grading", "release", "autograde", "export", "feedback", "audit"])
+VERBS = ["release", "collect", "autograde", "feedback", "export", "status", "check", "audit"]
+
+
+@pytest.mark.parametrize("verb", [[], *([verb] for verb in VERBS)], ids=["grading", *VERBS])
 def test_cli_help(verb):
     completed = run_cli(*verb, "--help")
     assert completed.returncode == 0, completed.stderr
     assert "usage: python -m grading" in completed.stdout
+    examples = completed.stdout.split("examples:\n" if verb else "a class, start to end:\n")[1]
+    assert f"python -m grading {verb[0] if verb else 'release'}" in examples
+
+
+def test_every_verb_is_on_the_command_line():
+    from grading.__main__ import build_parser
+
+    verbs = build_parser()._subparsers._group_actions[0].choices
+    assert sorted(verbs) == sorted(VERBS)
+
+
+def test_release_documents_the_course_config_it_reads(tmp_path):
+    """The format shown by `release --help` is one the config reader takes."""
+    from grading import config
+
+    text = run_cli("release", "--help").stdout
+    example = text.split("every key optional):\n")[1]
+    lines = [line[4:] for line in example.splitlines() if line.startswith("    ")]
+    path = tmp_path / "course.toml"
+    path.write_text("\n".join(lines))
+    loaded = config.load(path, required=True)
+    assert loaded.late.percent == 10 and loaded.roster == {"alice", "bob"}
+    assert "02_linear_model" in loaded.due
 
 
 def test_cli_reports_errors_in_one_line(tmp_path):

@@ -1,0 +1,102 @@
+"""A learner's self-check: one notebook graded here with the grader's engine, visible cases only.
+
+``python -m grading check workspace/02_linear_model.ipynb`` reads the
+notebook as autograde does (:mod:`grading.intake`), runs it with the same
+engine (:func:`grading.engine.grade` with ``visible_only``: the learner's
+cells in a fresh sandbox, or straight in a subprocess where there is no
+bubblewrap) and judges each exercise on the cases the notebook shows. On
+those cases it gives what autograde gives; the grader also draws hidden
+cases. No course directory, secret or root is needed.
+"""
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from course_utils import checks
+
+from . import engine, intake, sandbox
+from .names import match_chapter
+from .config import Limits
+from .base import GradingError
+
+
+@dataclass
+class Checked:
+    chapter: str
+    path: Path
+    graded: engine.Graded
+    seconds: float
+    isolation: sandbox.Isolation
+
+
+def chapter_of(path, notebook, chapters=None):
+    """The chapter of the notebook at ``path``: by its name, else by its exercises' cells."""
+    chapters = chapters if chapters is not None else sorted(checks.chapters())
+    chapter, _ = match_chapter(path.stem, chapters)
+    if chapter:
+        return chapter
+    ids = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells}
+    found = [name for name in chapters
+             if ids & {f"sol_{exercise.name}" for exercise in checks.exercises(name)}]
+    if len(found) == 1:
+        return found[0]
+    raise GradingError(f"cannot tell which chapter {path.name} is: name it with --chapter "
+                       f"({', '.join(chapters)})")
+
+
+def check(path, *, chapter=None, limits=None, isolation=None):
+    """Grade the notebook at ``path`` on the visible cases; return :class:`Checked`."""
+    started = time.perf_counter()
+    path = Path(path)
+    if not path.exists():
+        raise GradingError(f"no notebook at {path}")
+    try:
+        notebook = intake.read_notebook(path, limits=Limits()).notebook
+    except intake.Unusable as problem:
+        raise GradingError(str(problem)) from None
+    if chapter is None:
+        chapter = chapter_of(path, notebook)
+    else:
+        try:
+            checks.exercises(chapter)
+        except KeyError:
+            raise GradingError(f"no chapter {chapter!r}: the chapters are "
+                               f"{', '.join(sorted(checks.chapters()))}") from None
+    isolation = isolation or sandbox.detect()
+    graded = engine.grade(notebook, chapter, "self-check", b"", limits=limits or sandbox.Limits(),
+                          isolation=isolation, visible_only=True)
+    return Checked(chapter, path, graded, time.perf_counter() - started, isolation)
+
+
+def table(checked):
+    """The result as lines for the terminal: one per exercise, then the total."""
+    graded = checked.graded
+    name_width = max([len("exercise")] + [len(result.name) for result in graded.exercises])
+    lines = [f"{checked.path.name}: chapter {checked.chapter}, visible cases only",
+             f"  {'exercise':<{name_width}}  {'score':>7}  message"]
+    for result in graded.exercises:
+        score = f"{result.score:g}/{result.points:g}"
+        message = first_line(result.message) if result.message else "passed"
+        lines.append(f"  {result.name:<{name_width}}  {score:>7}  {message}")
+    total = f"{graded.score:g}/{graded.max_score:g}"
+    lines.append(f"  {'total':<{name_width}}  {total:>7}  in {checked.seconds:.1f} s")
+    if graded.failure:
+        lines.append(f"Your notebook could not be run to the end: {graded.failure}")
+    if graded.score < graded.max_score:
+        lines.append("Run the exercise's test cell in Jupyter for the whole message.")
+    lines.append("The grader also checks hidden cases: solve each exercise in general.")
+    return lines
+
+
+def first_line(message):
+    lines = [line for line in message.strip().splitlines() if line.strip()]
+    return re.sub(r"\s+", " ", lines[0]) if lines else ""
+
+
+def isolation_note(isolation):
+    """One short line for a learner when the engine runs without its sandbox, else ""."""
+    if isolation.bwrap:
+        return ""
+    return ("note: no sandbox (bubblewrap) here, so your notebook runs as you; "
+            "that is fine for your own work")
