@@ -13,7 +13,7 @@ the same files:
 * plain nbgrader: the submissions copied to a course's ``submitted/``, then
   ``nbgrader autograde <chapter>`` once per chapter (one kernel per notebook,
   one after the other);
-* this course: ``python -m grading autograde`` on the submissions folder
+* this course: ``python -m grading autograde`` once on the submissions folder
   (sandboxed, ``--jobs`` at once; default: every core).
 
 Prints both times, the ratio, and whether every student's total agrees
@@ -101,11 +101,10 @@ def plain_nbgrader(chapters, submissions, course):
 def this_grader(chapters, submissions, course, jobs):
     pipeline.release(chapters, course_dir=course, workspace=None)
     started = time.perf_counter()
-    args = [sys.executable, "-m", "grading", "autograde", str(submissions), "--course-dir",
-            str(course), "-q"] + (["--jobs", str(jobs)] if jobs else [])
-    for chapter in chapters:
-        subprocess.run([*args, "--chapter", chapter], cwd=ROOT, capture_output=True, text=True,
-                       check=True)
+    # One command for the whole class, as an instructor runs it.
+    subprocess.run([sys.executable, "-m", "grading", "autograde", str(submissions), "--course-dir",
+                    str(course), "-q"] + (["--jobs", str(jobs)] if jobs else []),
+                   cwd=ROOT, capture_output=True, text=True, check=True)
     return time.perf_counter() - started
 
 

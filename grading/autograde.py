@@ -130,38 +130,47 @@ def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
     if isolation.warning:
         print(isolation.warning, file=sys.stderr)
 
-    results = []
+    # Intake of every chapter first, then one parallel run over all that needs grading,
+    # so that a class of several chapters keeps every core busy.
+    plans, todo = [], []
     for chapter in chapters:
         with api.gradebook as gb:
             declared = graded_exercises(gb, chapter, exercises)
             solution_ids = [cell.name for cell in gb.find_notebook(chapter, chapter).solution_cells]
             max_score = gb.find_assignment(chapter).max_score
         known_ids = [exercise.test_id for exercise in declared] + solution_ids
-        source = nbformat.read(course_notebook(api, api.coursedir.source_directory, chapter),
-                               as_version=4)
+        source_path = course_notebook(api, api.coursedir.source_directory, chapter)
         release_tests = _test_sources(nbformat.read(
             course_notebook(api, api.coursedir.release_directory, chapter), as_version=4))
-        fingerprints = {"checks": engine.checks_fingerprint(chapter, course_notebook(
-            api, api.coursedir.source_directory, chapter)),
-            "config": engine.config_fingerprint(limits, secret)}
-
-        todo, chapter_results = [], {}
+        plan = {"chapter": chapter, "declared": declared, "max_score": max_score,
+                "source": nbformat.read(source_path, as_version=4), "results": {},
+                "fingerprints": {"checks": engine.checks_fingerprint(chapter, source_path),
+                                 "config": engine.config_fingerprint(limits, secret)}}
         for student in students:
             outcome = _take_in(api, student, chapter, where(student, chapter), known_ids,
-                               max_score, fingerprints, force, config)
+                               max_score, plan["fingerprints"], force, config)
             if isinstance(outcome, SubmissionResult):
-                chapter_results[student] = outcome
+                plan["results"][student] = outcome
             else:
-                todo.append({**outcome, "chapter": chapter, "release_tests": release_tests})
-        graded = engine.grade_many(todo, secret, jobs=jobs, limits=limits, isolation=isolation,
-                                   progress=progress)
-        for item, result in zip(todo, graded):
-            chapter_results[item["student"]] = _record(api, item, result, source, declared,
-                                                       fingerprints, isolation)
-        chapter_results = _apply_lateness(api, chapter, chapter_results, config)
+                todo.append({**outcome, "chapter": chapter, "release_tests": release_tests,
+                             "plan": plan})
+        plans.append(plan)
+    graded = engine.grade_many(todo, secret, jobs=jobs, limits=limits, isolation=isolation,
+                               progress=progress)
+    for item, result in zip(todo, graded):
+        plan = item["plan"]
+        plan["results"][item["student"]] = _record(api, item, result, plan["source"],
+                                                   plan["declared"], plan["fingerprints"],
+                                                   isolation)
+
+    results = []
+    for plan in plans:
+        chapter = plan["chapter"]
+        chapter_results = _apply_lateness(api, chapter, plan["results"], config)
         done = [chapter_results[student] for student in students] + [
             SubmissionResult(path.name, chapter, Status.REJECTED,
-                             intake.loose_file_reason(path, chapter), max_score=max_score)
+                             intake.loose_file_reason(path, chapter),
+                             max_score=plan["max_score"])
             for path in loose_files]
         reports.record_status(course_dir, *done)
         results += done

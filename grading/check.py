@@ -8,7 +8,6 @@ bubblewrap) and judges each exercise on the cases the notebook shows. On
 those cases it gives what autograde gives; the grader also draws hidden
 cases. No course directory, secret or root is needed.
 """
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,23 +74,20 @@ def table(checked):
     name_width = max([len("exercise")] + [len(result.name) for result in graded.exercises])
     lines = [f"{checked.path.name}: chapter {checked.chapter}, visible cases only",
              f"  {'exercise':<{name_width}}  {'score':>7}  message"]
+    indent = " " * (name_width + 13)
     for result in graded.exercises:
         score = f"{result.score:g}/{result.points:g}"
-        message = first_line(result.message) if result.message else "passed"
-        lines.append(f"  {result.name:<{name_width}}  {score:>7}  {message}")
+        message = [line.strip() for line in result.message.splitlines() if line.strip()] \
+            if result.message else ["passed"]
+        lines.append(f"  {result.name:<{name_width}}  {score:>7}  {message[0]}")
+        # The likely bug is often on the message's second line: show it all.
+        lines += [indent + line for line in message[1:]]
     total = f"{graded.score:g}/{graded.max_score:g}"
     lines.append(f"  {'total':<{name_width}}  {total:>7}  in {checked.seconds:.1f} s")
     if graded.failure:
         lines.append(f"Your notebook could not be run to the end: {graded.failure}")
-    if graded.score < graded.max_score:
-        lines.append("Run the exercise's test cell in Jupyter for the whole message.")
     lines.append("The grader also checks hidden cases: solve each exercise in general.")
     return lines
-
-
-def first_line(message):
-    lines = [line for line in message.strip().splitlines() if line.strip()]
-    return re.sub(r"\s+", " ", lines[0]) if lines else ""
 
 
 def isolation_note(isolation):
