@@ -31,6 +31,7 @@ import signal
 import socket
 import subprocess
 import sys
+import re
 import time
 import urllib.request
 import zipfile
@@ -501,10 +502,14 @@ def test_check_on_the_command_line(klass, tmp_path):
     assert completed.returncode == 1, completed.stderr
     lines = completed.stdout.splitlines()
     assert lines[0] == "my copy.ipynb: chapter 02_linear_model, visible cases only"
-    table = {line.split()[0]: line.split()[1] for line in lines[2:7]}
+    rows = [line for line in lines[2:] if re.match(r"  \S", line)]  # continuations indent more
+    table = {line.split()[0]: line.split()[1] for line in rows}
     assert table == {"forward": "2/2", "mse": "0/2", "exhaustive_search": "3/3",
                      "cost_surface": "3/3", "total": "8/10"}
-    assert "mse(y_hat=[1., 2., 3.], y=[2., 4., 6.]) returned 14.0" in lines[3]
+    mse_line = lines.index(rows[1])
+    assert "mse(y_hat=[1., 2., 3.], y=[2., 4., 6.]) returned 14.0" in lines[mse_line]
+    assert lines[mse_line + 1].strip() == \
+        "Likely bug: you summed the squared errors instead of taking their mean"
     assert "hidden cases" in completed.stdout
 
     nbformat.write(klass["notebooks"]["02_linear_model"]["ref"], tmp_path / "02_linear_model.ipynb")
