@@ -337,12 +337,23 @@ def _write_autograded(api, item, graded, source, exercises):
     Test cells come from the course's source (what the learner did to them
     does not matter); one the learner deleted is put back after its solution.
     """
+    marks = {cell.metadata.nbgrader.grade_id: cell.metadata.nbgrader for cell in source.cells
+             if "grade_id" in cell.metadata.get("nbgrader", {})}
     tests = {cell.metadata.nbgrader.grade_id: cell for cell in source.cells
              if cell.metadata.get("nbgrader", {}).get("grade")}
     results = {result.name: result for result in graded.exercises}
-    cells = [cell for cell in item["notebook"].cells
-             if cell.metadata.get("nbgrader", {}).get("grade_id") not in tests
-             and not cell.metadata.get("nbgrader", {}).get("grade")]
+    cells = []
+    for cell in nbformat.from_dict(dict(item["notebook"])).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in tests:
+            continue
+        # nbgrader's marks as the course set them: a learner's own (say, a solution cell
+        # marked graded) would mislead formgrader.
+        if grade_id in marks:
+            cell.metadata.nbgrader = nbformat.from_dict(dict(marks[grade_id]))
+        else:
+            cell.metadata.pop("nbgrader", None)
+        cells.append(cell)
     for exercise in exercises:
         cell = nbformat.from_dict(dict(tests[exercise.test_id]))
         cell.outputs = [_output(exercise, results.get(exercise.name))]

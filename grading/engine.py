@@ -90,7 +90,11 @@ def hidden_seeds(secret, chapter, exercise, student, draws=HIDDEN_DRAWS):
 
 
 def learner_cells(submission, exercises, release_tests=()):
-    """The code of the submission's cells that are not test cells, in order."""
+    """The code of the submission's cells that are not test cells, in order.
+
+    A test cell is one with a test's grade id or a release test's source; the
+    learner's own marks (a solution cell flagged graded) change nothing.
+    """
     test_ids = {exercise.test_id for exercise in exercises}
     release_tests = {source.strip() for source in release_tests}
     code = []
@@ -100,7 +104,8 @@ def learner_cells(submission, exercises, release_tests=()):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        if meta.get("grade_id") in test_ids or meta.get("grade") or source.strip() in release_tests:
+        # Test cells are the course's, whatever the submission's metadata claims.
+        if meta.get("grade_id") in test_ids or source.strip() in release_tests:
             continue
         code.append(source)
     return code

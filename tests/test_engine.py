@@ -21,7 +21,7 @@ from grading import engine, sandbox
 CHAPTER = "02_linear_model"
 SECRET = b"test secret"
 FULL = {"forward": 2, "mse": 2, "exhaustive_search": 3, "cost_surface": 3}
-LIMITS = sandbox.Limits(cell_seconds=3, exercise_seconds=5, notebook_seconds=40)
+LIMITS = sandbox.Limits(cell_seconds=3, exercise_seconds=5, notebook_seconds=25)
 WRONG_MSE = "def mse(y_hat, y):\n    return np.sum((y_hat - y) ** 2)\n"
 SOURCE_PATH = ROOT / "notebooks" / f"{CHAPTER}.ipynb"
 
@@ -63,6 +63,16 @@ def duplicate_test_cells(nb):
 
 def delete_test_cells(nb):
     nb.cells = [cell for cell in nb.cells if not grade_id(cell).startswith("test_")]
+
+
+def swap_grade_flags(nb):
+    """Test cells ungraded, solution cells graded with many points."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            meta.update(grade=False, points=0)
+        elif meta.get("solution"):
+            meta.update(grade=True, points=50)
 
 
 def reorder_cells(nb):
@@ -181,6 +191,21 @@ if os.fork() == 0:
     os._exit(0)
 """,
     "sys.exit": "import sys\nsys.exit(0)\n",
+    "a loop deaf to signals": """
+import signal
+for name in ("SIGINT", "SIGTERM", "SIGALRM", "SIGHUP"):
+    signal.signal(getattr(signal, name), signal.SIG_IGN)
+while True:
+    pass
+""",
+    "a fork bomb": """
+import os, time
+try:
+    while True:
+        os.fork()
+except OSError:
+    time.sleep(1000)
+""",
     "an infinite loop in a cell": "while True:\n    pass\n",
 }
 
@@ -199,7 +224,7 @@ def corpus():
     items += [{"student": f"cells-{edit.__name__}", "notebook": submission(edit=edit),
                "chapter": CHAPTER, "trick": edit.__name__}
               for edit in (strip_test_metadata, fake_test_cells, duplicate_test_cells,
-                           delete_test_cells, reorder_cells)]
+                           delete_test_cells, reorder_cells, swap_grade_flags)]
     items.append(honest("honest-last"))
     results = engine.grade_many(items, SECRET, jobs=2, limits=LIMITS)
     return {item["student"]: (item, result) for item, result in zip(items, results)}
@@ -217,7 +242,8 @@ def test_honest_students_keep_full_marks(corpus, student):
 
 
 @pytest.mark.parametrize("trick", [*HOSTILE, "strip_test_metadata", "fake_test_cells",
-                                   "duplicate_test_cells", "delete_test_cells", "reorder_cells"])
+                                   "duplicate_test_cells", "delete_test_cells", "reorder_cells",
+                                   "swap_grade_flags"])
 def test_no_trick_earns_the_wrong_answer_a_point(corpus, trick):
     item, result = next(value for value in corpus.values() if value[0].get("trick") == trick)
     graded = scores(result)
@@ -232,7 +258,8 @@ def test_no_trick_earns_the_wrong_answer_a_point(corpus, trick):
                                    "network", "a memory hog", "a forked daemon", "sys.exit",
                                    "read the course's files", "write fake results to every descriptor",
                                    "strip_test_metadata", "fake_test_cells",
-                                   "duplicate_test_cells", "delete_test_cells", "reorder_cells"])
+                                   "duplicate_test_cells", "delete_test_cells", "reorder_cells",
+                                   "swap_grade_flags"])
 def test_a_trick_costs_nothing_but_the_wrong_exercise(corpus, trick):
     """The cheat's other, honest exercises still count: one bug costs one exercise."""
     _, result = corpus[next(s for s, (item, _) in corpus.items() if item.get("trick") == trick)]
@@ -249,6 +276,24 @@ def test_a_cell_that_never_ends_is_stopped_and_reported(corpus):
     _, result = corpus[next(s for s, (item, _) in corpus.items()
                             if item.get("trick") == "an infinite loop in a cell")]
     assert {"status": "timeout", "error": "still running after 3 s"} in result.cells
+
+
+def test_a_notebook_that_ignores_every_signal_is_stopped_with_the_reason(corpus):
+    _, result = corpus[next(s for s, (item, _) in corpus.items()
+                            if item.get("trick") == "a loop deaf to signals")]
+    assert result.score == 0 and "time limit" in result.failure
+
+
+def test_parallel_grading_gives_the_sequential_scores(corpus):
+    """The same submissions graded one at a time: the same scores and messages."""
+    picked = [item for student, (item, _) in corpus.items()
+              if student.startswith("honest") or item.get("trick") in (
+                  "rigged __eq__", "delete_test_cells", "a numpy subclass")]
+    again = engine.grade_many(picked, SECRET, jobs=1, limits=LIMITS)
+    for item, result in zip(picked, again):
+        first = corpus[item["student"]][1]
+        assert [(e.name, e.score, e.message) for e in result.exercises] == \
+            [(e.name, e.score, e.message) for e in first.exercises], item["student"]
 
 
 def test_nothing_is_left_running(corpus):
