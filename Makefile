@@ -36,7 +36,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	mkdir -p $(dir $(LAB_SETTINGS))
-	printf '%s\n' '{"@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"}}' > $(LAB_SETTINGS)
+	cp $(LEARNER_CONFIG)/overrides.json $(LAB_SETTINGS)
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

@@ -259,6 +259,8 @@ def build_parser():
                               "a checks module)")
     release.add_argument("--workspace", default=settings.WORKSPACE_DIR, metavar="DIR",
                          help="the learner's folder (default: %(default)s)")
+    release.add_argument("--no-workspace", dest="workspace", action="store_const", const=None,
+                         help="leave every learner's folder alone (an instructor's course)")
     release.add_argument("--reset-workspace", action="store_true",
                          help="move the learner's notebook to a timestamped backup first, "
                               "then copy a fresh one")

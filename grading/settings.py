@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-COURSE_DIR = REPO_ROOT / "course"
+# Beside the repository by default. Where the course is installed as a package
+# (a JupyterHub, see deploy/hub), these variables say where things are.
+NOTEBOOKS_DIR = Path(os.environ.get("PYTORCH_PRACTICE_NOTEBOOKS", REPO_ROOT / "notebooks"))
+COURSE_DIR = Path(os.environ.get("PYTORCH_PRACTICE_COURSE", REPO_ROOT / "course"))
 WORKSPACE_DIR = REPO_ROOT / "workspace"
 
 # Seconds a cell may run when grading; chapter cells take well under one, so a

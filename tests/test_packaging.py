@@ -12,7 +12,8 @@ from conftest import ROOT
 
 def pyproject_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    requirements = project["dependencies"] + [
+        line for extra in project["optional-dependencies"].values() for line in extra]
     parsed = [Requirement(line) for line in requirements]
     return {canonicalize_name(r.name): r.specifier for r in parsed}
 

@@ -1,0 +1,47 @@
+"""nbgrader's exchange on a shared machine, with submissions private to their author and graders.
+
+nbgrader's own ``submit`` leaves a submission readable by every account on the
+machine (files 0644 in a folder 0777); only its name, with a timestamp and a
+random part, in an ``inbound`` folder that nobody else may list, hides it.
+One leaked name and a classmate can copy it. :class:`PrivateSubmit` closes
+that: after nbgrader's submit it makes the submission folder 0770 and its
+files 0640, so only the student and the graders' group can read it.
+
+The graders' group comes from the exchange itself: ``inbound`` is setgid
+(nbgrader makes it 2733), so what a student creates in it belongs to the
+group that owns ``inbound``, the grader account's (``deploy/hub`` sets it up
+so). Where that is not so (no setgid, or the student is in that group), the
+permissions stay nbgrader's, so a submission never becomes unreadable to the
+graders. Turn it on in the students' nbgrader config::
+
+    c.ExchangeFactory.submit = "grading.exchange.PrivateSubmit"
+"""
+import os
+import stat
+from pathlib import Path
+
+from nbgrader.exchange.default.submit import ExchangeSubmit
+
+PRIVATE_DIR = 0o770
+PRIVATE_FILE = 0o640
+
+
+class PrivateSubmit(ExchangeSubmit):
+    """nbgrader's submit; then the submission is readable by its author and the graders only."""
+
+    def copy_files(self):
+        super().copy_files()
+        inbound = Path(self.inbound_path)
+        submission = inbound / self.assignment_filename
+        graders = inbound.stat()
+        if not graders.st_mode & stat.S_ISGID or graders.st_gid in {os.getgid(), *os.getgroups()}:
+            self.log.warning("%s is not set up for private submissions (setgid, and owned by the "
+                             "graders' group): the submission keeps nbgrader's permissions", inbound)
+            return
+        for folder, _, files in os.walk(submission):
+            for name in files:
+                path = os.path.join(folder, name)
+                if os.stat(path).st_gid == graders.st_gid:
+                    os.chmod(path, PRIVATE_FILE)
+            if os.stat(folder).st_gid == graders.st_gid:
+                os.chmod(folder, PRIVATE_DIR)
