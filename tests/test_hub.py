@@ -17,6 +17,7 @@ environment and processes at the end.
 import csv
 import json
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -44,6 +45,17 @@ pytestmark = pytest.mark.skipif(
     sys.platform != "linux" or os.geteuid() != 0 or not Path(SYSTEM_PYTHON).exists(),
     reason="a class on JupyterHub creates system users: Linux, as root, with /usr/bin/python3 "
            "(CI runs it)")
+
+
+def _process_owners():
+    """The uids that own a process now."""
+    owners = set()
+    for path in Path("/proc").iterdir():
+        try:
+            owners.add(path.stat().st_uid) if path.name.isdigit() else None
+        except FileNotFoundError:  # it ended meanwhile
+            pass
+    return owners
 
 
 def free_ports(count):
@@ -155,7 +167,8 @@ def klass():
         yield SimpleNamespace(
             base=f"http://127.0.0.1:{port}", names=names, passwords=passwords, root=root,
             prefix=prefix, state=state, exchange=exchange, grader=f"pp{tag}-grader",
-            settings=json.loads((prefix / "etc" / "class.json").read_text()))
+            settings=json.loads((prefix / "etc" / "class.json").read_text()),
+            uids={name: pwd.getpwnam(name).pw_uid for name in [*names.values(), f"pp{tag}-grader"]})
     finally:
         subprocess.run([SYSTEM_PYTHON, str(HUB), "remove", "--yes", "--state", state],
                        capture_output=True, timeout=300)
@@ -275,3 +288,20 @@ def test_students_cannot_read_each_others_work_the_course_or_the_secret(klass, r
     # while the grader, who collected it, could read bob's submission
     grader = as_user(klass.grader, code)
     assert grader["bob's submission"] == "read" and grader["the grading secret"] == "read"
+
+
+def test_remove_leaves_no_user_process_or_file_behind(klass, run):
+    names = [*klass.names.values(), klass.grader]
+    # each student's server runs as that student
+    for kind in EXPECTED:
+        assert subprocess.run(["pgrep", "-u", klass.names[kind], "-f", "jupyterhub-singleuser"],
+                              capture_output=True).returncode == 0, kind
+    hub("remove", "--yes", "--state", klass.state)
+    for name in names:
+        assert subprocess.run(["id", name], capture_output=True).returncode != 0, name
+        assert not Path(f"/home/{name}").exists()
+    assert not set(klass.uids.values()) & _process_owners()
+    for path in (klass.prefix, klass.state, klass.exchange / COURSE):
+        assert not path.exists(), path
+    with pytest.raises(requests.ConnectionError):
+        requests.get(klass.base, timeout=5)

@@ -281,6 +281,9 @@ def up(args):
         "proxy_api_port": args.proxy_api_port, "formgrader_port": args.formgrader_port,
         "ssl_cert": str(args.ssl_cert or ""), "ssl_key": str(args.ssl_key or ""),
     }, indent=2))
+    if _running(state):
+        print("restarting the hub, so that it reads the class again (running servers stop)")
+        down(args)
     start(etc, venv, proxy, state, args)
 
 
@@ -333,14 +336,23 @@ def as_grader(args):
         raise Refused(f"{args.command[0]}: {error.strerror}") from None
 
 
+def _running(state):
+    """The pid of the hub that `up` started with this state folder, if it still runs."""
+    for name in ("hub.pid", "jupyterhub.pid"):  # ours (--background), or JupyterHub's own
+        try:
+            pid = int((state / name).read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            continue
+        return pid
+    return None
+
+
 def down(args):
     state = args.state.resolve()
-    pid_file = state / "hub.pid"
-    pid = int(pid_file.read_text()) if pid_file.exists() else None
-    if pid is None and (state / "jupyterhub.pid").exists():
-        pid = int((state / "jupyterhub.pid").read_text())
+    pid = _running(state)
     if pid is None:
-        print("no hub started by `up --background` here")
+        print("no hub is running from here")
         return
     try:
         os.kill(pid, signal.SIGTERM)  # JupyterHub stops the servers, the service and the proxy
@@ -350,7 +362,7 @@ def down(args):
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    pid_file.unlink(missing_ok=True)
+    (state / "hub.pid").unlink(missing_ok=True)
     print(f"stopped JupyterHub (pid {pid})")
 
 
