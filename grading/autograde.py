@@ -232,7 +232,10 @@ def _take_in(api, student, chapter, where, known_ids, max_score, fingerprints, f
     if not force:
         kept = audit.unchanged(api.coursedir.root, chapter, student,
                                submission=submission.digest, **fingerprints)
-        if kept is not None:
+        # A graded submission whose autograded notebook is gone (deleted, or removed by
+        # nbgrader's own autograder) is graded again, so formgrader has it.
+        if kept is not None and (Status(kept["status"]) is not Status.GRADED or course_notebook(
+                api, api.coursedir.autograded_directory, chapter, student).is_file()):
             with api.gradebook as gb:
                 score = gb.find_submission(chapter, student).score
             return SubmissionResult(student, chapter, Status(kept["status"]), kept["reason"],

@@ -1,4 +1,4 @@
-"""nbgrader's exchange on a shared machine, with submissions private to their author and graders.
+"""nbgrader on a shared machine (a JupyterHub): private submissions, no unsandboxed autograding.
 
 nbgrader's own ``submit`` leaves a submission readable by every account on the
 machine (files 0644 in a folder 0777); only its name, with a timestamp and a
@@ -15,11 +15,19 @@ permissions stay nbgrader's, so a submission never becomes unreadable to the
 graders. Turn it on in the students' nbgrader config::
 
     c.ExchangeFactory.submit = "grading.exchange.PrivateSubmit"
+
+The formgrader's *Autograde* button runs nbgrader's own autograder: the
+student's code in a kernel of the grader account, outside the sandbox, where
+it can read the gradebook and the grading secret. :class:`SandboxedOnly`
+switches it off (the grader's nbgrader config)::
+
+    c.Autograde.sanitize_preprocessors = ["grading.exchange.SandboxedOnly"]
 """
 import os
 import stat
 from pathlib import Path
 
+from nbconvert.preprocessors import Preprocessor
 from nbgrader.exchange.default.submit import ExchangeSubmit
 
 PRIVATE_DIR = 0o770
@@ -45,3 +53,20 @@ class PrivateSubmit(ExchangeSubmit):
                     os.chmod(path, PRIVATE_FILE)
             if os.stat(folder).st_gid == graders.st_gid:
                 os.chmod(folder, PRIVATE_DIR)
+
+
+
+class SandboxedOnly(Preprocessor):
+    """nbgrader's autograder, switched off: its first step refuses, before any student code runs.
+
+    For ``Autograde.sanitize_preprocessors`` (and ``autograde_preprocessors``):
+    nbgrader swallows a failing ``pre_convert_hook``, but not a failing step.
+    """
+
+    enabled = True  # nbconvert skips a preprocessor that is not
+
+    def preprocess(self, nb, resources):
+        raise RuntimeError("nbgrader's own autograder is off on this hub: it would run the "
+                           "student's code outside the sandbox. Grade with `python -m grading "
+                           "autograde` in the formgrader's terminal (with --force to redo a "
+                           "student whose autograded copy this button removed).")

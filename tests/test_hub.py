@@ -132,6 +132,15 @@ class Person:
         return self.ok("GET", f"/user/{self.name}/api/contents/{path}?content=1")
 
 
+def grade(klass, *args):
+    """``python -m grading ARGS`` as the grader account, as in the formgrader's terminal."""
+    result = subprocess.run([SYSTEM_PYTHON, str(HUB), "grader", "--prefix", str(klass.prefix),
+                             "python", "-m", "grading", *map(str, args)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
 def _answers(kind):
     """The grade-id → code of what a student writes: all correct, a bug in mse, or nothing."""
     reference = _reference_solutions(CHAPTER)
@@ -204,12 +213,9 @@ def run(klass):
         student.assignments("submit")
         submitted[kind] = notebook
 
-    grader = [SYSTEM_PYTHON, HUB, "grader", "--prefix", klass.prefix, "python", "-m", "grading"]
     for step in (["collect", klass.exchange], ["autograde"], ["feedback"],
                  ["export", f"/home/{klass.grader}/grades.csv"]):
-        result = subprocess.run([*map(str, grader), *map(str, step)], capture_output=True,
-                                text=True, timeout=600)
-        assert result.returncode == 0, f"{step}: {result.stdout}\n{result.stderr}"
+        grade(klass, *step)
     teacher.formgrader("release_feedback")
 
     pages = {}
@@ -237,6 +243,19 @@ def test_the_gradebook_export_has_the_expected_scores(klass, run):
     scores = {row["student_id"]: float(row["assignment_score"]) for row in rows
               if row["assignment"] == CHAPTER}
     assert scores == {klass.names[kind]: points for kind, points in EXPECTED.items()}
+
+
+def test_the_formgraders_autograde_button_runs_no_student_code(klass, run):
+    teacher, alice = run.people["instructor"], run.people["correct"]
+    answer = teacher.ok("POST", f"/services/{COURSE}/formgrader/api/submission/{CHAPTER}/"
+                                f"{alice.name}/autograde")
+    assert not answer["success"], answer
+    assert "Grade with `python -m grading autograde`" in answer["log"], answer["log"]
+    # It removed alice's autograded copy: the next `grading autograde` grades her again.
+    grade(klass, "autograde")
+    submission = teacher.ok("GET", f"/services/{COURSE}/formgrader/api/submission/{CHAPTER}/"
+                                   f"{alice.name}")
+    assert submission["autograded"] and submission["score"] == EXPECTED["correct"], submission
 
 
 def test_a_student_cannot_open_another_students_server_or_the_formgrader(klass, run):

@@ -165,9 +165,13 @@ def write_jupyter_config(prefix, venv, exchange):
     """
     (venv / "etc" / "jupyter").mkdir(parents=True, exist_ok=True)
     (venv / "etc" / "jupyter" / "nbgrader_config.py").write_text(
-        "# Written by deploy/hub/hub.py: nbgrader's exchange, for every user of the hub.\n"
+        "# Written by deploy/hub/hub.py: nbgrader for every user of the hub.\n"
         "c = get_config()  # noqa: F821\n"
-        f"c.Exchange.root = {str(exchange)!r}\n")
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        "# The formgrader's Autograde button would run students' code unsandboxed, as the\n"
+        "# grader: grading here is `python -m grading autograde` (grading/exchange.py).\n"
+        "c.Autograde.sanitize_preprocessors = ['grading.exchange.SandboxedOnly']\n"
+        "c.Autograde.autograde_preprocessors = ['grading.exchange.SandboxedOnly']\n")
     learner = prefix / "learner"
     shutil.copytree(REPO / "deploy" / "learner", learner, dirs_exist_ok=True)
     (learner / "nbgrader_config.py").write_text(
