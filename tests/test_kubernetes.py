@@ -244,11 +244,21 @@ def test_the_exchange_is_one_path_everywhere():
 
 
 def test_the_image_has_deploy_hubs_learner_and_nbgrader_config(tmp_path):
-    # What hub.py writes on one machine...
-    hub_learner = HUB.write_jupyter_config(tmp_path, tmp_path / "venv", Path("/srv/x"))
+    # What hub.py writes on one machine, for the environment and for the learners...
+    venv = tmp_path / "venv"
+    hub_learner = HUB.write_jupyter_config(tmp_path, venv, Path(hub_exchange_default()))
+    theirs_env = PyFileConfigLoader("nbgrader_config.py",
+                                    path=str(venv / "etc" / "jupyter")).load_config()
     theirs = PyFileConfigLoader("nbgrader_config.py", path=str(hub_learner)).load_config()
-    # ...and what the image has, at the path its JUPYTER_CONFIG_PATH names.
+    # ...is what the image has: all of it, setting for setting.
+    ours_env = PyFileConfigLoader("nbgrader_config.py", path=str(K8S / "image")).load_config()
     ours = PyFileConfigLoader("learner_nbgrader_config.py", path=str(K8S / "image")).load_config()
+    assert ours_env == theirs_env
+    assert ours == theirs
+    # The formgrader's Autograde button stays off (it would run students' code unsandboxed).
+    for step in ("sanitize_preprocessors", "autograde_preprocessors"):
+        assert ours_env.Autograde[step] == ["grading.exchange.SandboxedOnly"]
+        import_item(ours_env.Autograde[step][0])
     assert ours.Authenticator.plugin_class is theirs.Authenticator.plugin_class
     assert ours.Authenticator.plugin_class is import_item("nbgrader.auth.JupyterHubAuthPlugin")
     assert ours.ExchangeFactory.submit == theirs.ExchangeFactory.submit \
@@ -324,7 +334,8 @@ def test_the_formgrader_is_the_hub_service_the_values_name():
     assert env_value("JUPYTERHUB_SERVICE_PREFIX") == f"/services/{COURSE_ID}/"
     assert env_value("JUPYTERHUB_CLIENT_ID") == f"service-{COURSE_ID}"
     assert env_value("JUPYTERHUB_OAUTH_CALLBACK_URL") == f"/services/{COURSE_ID}/oauth_callback"
-    assert urlparse(env_value("JUPYTERHUB_SERVICE_URL")).port == FORMGRADER["ports"][0]["containerPort"]
+    port = FORMGRADER["ports"][0]["containerPort"]
+    assert urlparse(env_value("JUPYTERHUB_SERVICE_URL")).port == port
     # The chart keeps the service's generated token in the Secret hub under this key.
     token = ENV["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"]
     assert token == {"name": "hub", "key": f"hub.services.{COURSE_ID}.apiToken"}
@@ -393,7 +404,8 @@ def test_the_dockerfile_never_copies_notebooks_and_the_ignore_file_leaves_them_o
 def test_the_image_pins_the_charts_release_and_jupyterhub():
     [base] = [args for instruction, args in dockerfile_instructions() if instruction == "FROM"]
     image, tag = base.split(":")
-    assert image == "quay.io/jupyterhub/k8s-singleuser-sample" and re.fullmatch(r"\d+\.\d+\.\d+", tag)
+    assert image == "quay.io/jupyterhub/k8s-singleuser-sample"
+    assert re.fullmatch(r"\d+\.\d+\.\d+", tag)
     readme = (K8S / "README.md").read_text()
     assert f"--version {tag}" in readme and f"chart {tag}" in (K8S / "values.yaml").read_text()
     [pin] = re.findall(r'"jupyterhub==([\d.]+)"', (K8S / "Dockerfile").read_text())
@@ -456,7 +468,7 @@ class FakeHubAPI(BaseHTTPRequestHandler):
 
 
 @needs_root_and_nss_wrapper
-def test_a_class_through_the_exchange_with_per_user_uids(tmp_path):
+def test_a_class_through_the_exchange_with_per_user_uids():
     root = Path(tempfile.mkdtemp(prefix="pytorch-practice-k8s-", dir="/tmp"))
     root.chmod(0o755)
     server = None
@@ -480,7 +492,8 @@ def test_a_class_through_the_exchange_with_per_user_uids(tmp_path):
         assert image_config.count("/srv/nbgrader/exchange") == 1
         (environment / "nbgrader_config.py").write_text(pod_path(image_config))
         shutil.copytree(ROOT / "deploy" / "learner", learner)
-        shutil.copyfile(K8S / "image" / "learner_nbgrader_config.py", learner / "nbgrader_config.py")
+        shutil.copyfile(K8S / "image" / "learner_nbgrader_config.py",
+                        learner / "nbgrader_config.py")
         for path in (environment, learner):
             subprocess.run(["chmod", "-R", "a+rX", path], check=True)
 
@@ -539,8 +552,8 @@ def test_a_class_through_the_exchange_with_per_user_uids(tmp_path):
             home = root / "home" / name
             home.mkdir(parents=True)
             script = home_owner["command"][2].format(userid=user_id)
-            subprocess.run(["sh", "-c", script.replace(VALUES["singleuser"]["storage"]["homeMountPath"],
-                                                       str(home))], check=True)
+            pod_home = VALUES["singleuser"]["storage"]["homeMountPath"]
+            subprocess.run(["sh", "-c", script.replace(pod_home, str(home))], check=True)
             assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (uid, 0o700)
             env = {"HOME": str(home), "JUPYTERHUB_USER": name, "JUPYTERHUB_API_URL": api,
                    "JUPYTERHUB_API_TOKEN": token,
