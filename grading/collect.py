@@ -25,7 +25,9 @@ never written.
   and sizes are checked before anything is unpacked.
 * **nbgrader's exchange** (the exchange root, the course's folder in it, or
   its ``inbound`` folder): each ``inbound/<student>+<chapter>+<timestamp>+...``
-  folder, read with nbgrader's own code, at the time in its name.
+  folder, read with nbgrader's own code, at the time in its name. Where the
+  students are users of this machine, a folder that another student made in
+  a student's name is refused.
 
 A notebook whose name is close to a chapter's (``02_linear_model (1).ipynb``,
 ``02-Linear-Model.ipynb``) is taken for that chapter, with a warning. Of
@@ -39,6 +41,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pwd
 import re
 import stat
 import zipfile
@@ -264,6 +267,29 @@ def _exchange_inbound(source):
                        f"): name the course's folder, e.g. {courses[0]}")
 
 
+def _in_anothers_name(folder, student):
+    """Why ``folder`` is not ``student``'s own submission, or "" if it may be.
+
+    Anyone who may submit may write any name into the exchange. Where the
+    students are this machine's users (a JupyterHub, deploy/hub), a folder made
+    by another student in ``student``'s name is refused. A folder of the
+    student's, of root's or of the grader's own is taken; so is any folder
+    where ``student`` is no user here (the exchange copied from elsewhere).
+    """
+    try:
+        expected = pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return ""
+    owner = folder.lstat().st_uid
+    if owner in (expected, 0, os.geteuid()):
+        return ""
+    try:
+        maker = pwd.getpwuid(owner).pw_name
+    except KeyError:
+        maker = f"uid {owner}"
+    return f"made by {maker}, not by {student}: a submission in another's name, refused"
+
+
 def _exchange(source, inbound, chapters, config, report):
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
@@ -299,6 +325,10 @@ def _exchange(source, inbound, chapters, config, report):
                                          "<timestamp> as nbgrader submit names it"))
             continue
         student, assignment = record["username"], name_parts[1]
+        impostor = _in_anothers_name(folder, student)
+        if impostor:
+            report.not_collected.append((origin, impostor))
+            continue
         chapter, note = match_chapter(assignment, chapters)
         if chapter is None:
             report.not_collected.append((origin, f"assignment {assignment!r}: {note}"))

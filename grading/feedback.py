@@ -16,8 +16,9 @@ and every text in it is escaped.
 """
 import html
 import re
+import secrets
 import shutil
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -131,6 +132,14 @@ def _write_page(api, chapter, submission, exercises, status, lateness=()):
     for name in SUBMISSION_FILES:
         if (autograded.parent / name).is_file():
             shutil.copyfile(autograded.parent / name, page.parent / name)
+        elif not (page.parent / name).is_file():
+            # Not from nbgrader's exchange (a folder, a zip, a forgery): nbgrader's
+            # release_feedback still needs both files, or it stops for the whole chapter.
+            # A fresh secret publishes the page under a name nobody can fetch.
+            moment = submission.timestamp or datetime.now(timezone.utc)
+            (page.parent / name).write_text(
+                secrets.token_hex(64) if name == "submission_secret.txt"
+                else f"{moment:%Y-%m-%d %H:%M:%S.%f} UTC")
     return page
 
 

@@ -316,6 +316,28 @@ def test_feedback_shows_messages_and_lateness_but_no_hidden_tests(klass):
     assert "summed the squared errors" in fay and "Late by" not in fay
 
 
+def test_nbgraders_release_feedback_takes_every_page(klass, tmp_path):
+    """The formgrader's "Release feedback" publishes every page, even of submissions that
+    did not come through the exchange; one that did is fetched by its hash."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
+    from nbgrader.utils import notebook_hash
+
+    course, exchange = klass["course"], tmp_path / "exchange"
+    exchange.mkdir()
+    for chapter in CHAPTERS:
+        coursedir = CourseDirectory(course_id=pipeline.COURSE_ID, assignment_id=chapter,
+                                    root=str(course))
+        ExchangeReleaseFeedback(coursedir=coursedir, authenticator=Authenticator(),
+                                root=str(exchange), log=pipeline.NBGRADER_LOG).start()
+    released = {path.name for path in (exchange / pipeline.COURSE_ID / "feedback").iterdir()}
+    assert len(released) == len(klass["pages"])
+    for chapter in CHAPTERS:
+        secret = (course / "feedback" / "dee" / chapter / "submission_secret.txt").read_text()
+        assert f"{notebook_hash(secret=secret, notebook_id=chapter)}.html" in released
+
+
 def test_export_writes_the_penalty_columns(klass):
     cli = klass["cli_export"]
     assert cli.returncode == 0, cli.stderr

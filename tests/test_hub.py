@@ -213,8 +213,19 @@ def run(klass):
         student.assignments("submit")
         submitted[kind] = notebook
 
-    for step in (["collect", klass.exchange], ["autograde"], ["feedback"],
-                 ["export", f"/home/{klass.grader}/grades.csv"]):
+    # Bob hands in a blank notebook in Alice's name, later than hers.
+    inbound = klass.exchange / COURSE / "inbound"
+    alices, = [path.name for path in inbound.iterdir()
+               if path.name.startswith(klass.names["correct"] + "+")]
+    student, chapter, _, _ = alices.split("+")
+    forged = inbound / f"{student}+{chapter}+2099-01-01 00:00:00.000000 UTC+forged"
+    blank = klass.exchange / COURSE / "outbound" / CHAPTER / f"{CHAPTER}.ipynb"
+    as_user(klass.names["bug"], f"import json, os, shutil\nos.mkdir({str(forged)!r})\n"
+                                f"shutil.copyfile({str(blank)!r}, {str(forged / blank.name)!r})\n"
+                                "print(json.dumps('forged'))")
+
+    collected = grade(klass, "collect", klass.exchange)
+    for step in (["autograde"], ["feedback"], ["export", f"/home/{klass.grader}/grades.csv"]):
         grade(klass, *step)
     teacher.formgrader("release_feedback")
 
@@ -226,7 +237,7 @@ def run(klass):
         page, = student.contents(feedback["path"])["content"]
         pages[kind] = student.contents(page["path"])["content"]
     print(f"the class, from release to feedback: {time.monotonic() - started:.0f} s")
-    return SimpleNamespace(people=people, pages=pages, submitted=submitted)
+    return SimpleNamespace(people=people, pages=pages, submitted=submitted, collected=collected)
 
 
 def test_each_student_gets_their_score_back_as_feedback(klass, run):
@@ -236,6 +247,12 @@ def test_each_student_gets_their_score_back_as_feedback(klass, run):
         assert re.search(rf"\b{points:g}(\.0)?\s*/\s*10\b", page), (kind, page[:2000])
     # The bug costs mse and says so; the blank notebook's page names what is missing.
     assert "mse" in run.pages["bug"]
+
+
+def test_a_submission_in_another_students_name_is_refused(klass, run):
+    # Alice's 10 (above) stands; collect says why the forgery was not taken.
+    assert f"made by {klass.names['bug']}, not by {klass.names['correct']}" in run.collected, \
+        run.collected
 
 
 def test_the_gradebook_export_has_the_expected_scores(klass, run):
