@@ -293,6 +293,24 @@ def test_students_lab_is_the_learners_lab(klass, run):
                               "@jupyterlab/apputils-extension:notification")
     defaults = {name: value["default"] for name, value in setting["schema"]["properties"].items()}
     assert defaults["checkForUpdates"] is False and defaults["fetchNews"] == "false"
+    # the widgets' and nbgrader's lab extensions, nbgrader's instructor plugins off
+    page = alice.request("GET", f"/user/{alice.name}/lab").text
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">'
+                                  r"(.*?)</script>", page, re.S)[1])
+    extensions = {extension["name"] for extension in config["federated_extensions"]}
+    assert {"@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader"} <= extensions
+    assert "@jupyter/nbgrader:formgrader" in config["disabledExtensions"]
+
+
+def test_validate_runs_the_courses_checks_in_the_students_own_server(klass, run):
+    path = f"{CHAPTER}/{CHAPTER}.ipynb"
+    alice, carol = run.people["correct"], run.people["blank"]
+    passed = alice.ok("POST", f"/user/{alice.name}/assignments/validate", data={"path": path})
+    assert passed["success"] and "failed" not in passed["value"], passed
+    failed = carol.ok("POST", f"/user/{carol.name}/assignments/validate", data={"path": path})
+    assert failed["success"] and failed["value"]["failed"], failed
+    # the course's message, not a traceback into course_utils
+    assert "not implemented yet" in json.dumps(failed["value"]), failed
 
 
 def test_students_cannot_read_each_others_work_the_course_or_the_secret(klass, run):
