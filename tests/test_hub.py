@@ -167,14 +167,15 @@ def klass():
     state, prefix, exchange = root / "state", root / "prefix", root / "exchange"
     try:
         started = time.monotonic()
-        hub("up", root / "class.txt", "--prefix", prefix, "--state", state, "--exchange", exchange,
-            "--grader", f"pp{tag}-grader", "--ip", "127.0.0.1", "--port", port,
-            "--hub-port", hub_port, "--proxy-api-port", api_port,
-            "--formgrader-port", formgrader_port, "--background")
+        up = ["up", root / "class.txt", "--prefix", prefix, "--state", state, "--exchange",
+              exchange, "--grader", f"pp{tag}-grader", "--ip", "127.0.0.1", "--port", port,
+              "--hub-port", hub_port, "--proxy-api-port", api_port,
+              "--formgrader-port", formgrader_port, "--background"]
+        hub(*up)
         print(f"hub.py up: {time.monotonic() - started:.0f} s")
         passwords = dict(line.split() for line in (state / "passwords.txt").read_text().splitlines())
         yield SimpleNamespace(
-            base=f"http://127.0.0.1:{port}", names=names, passwords=passwords, root=root,
+            base=f"http://127.0.0.1:{port}", names=names, passwords=passwords, root=root, up=up,
             prefix=prefix, state=state, exchange=exchange, grader=f"pp{tag}-grader",
             settings=json.loads((prefix / "etc" / "class.json").read_text()),
             uids={name: pwd.getpwnam(name).pw_uid for name in [*names.values(), f"pp{tag}-grader"]})
@@ -344,12 +345,28 @@ def test_students_cannot_read_each_others_work_the_course_or_the_secret(klass, r
     assert grader["bob's submission"] == "read" and grader["the grading secret"] == "read"
 
 
-def test_remove_leaves_no_user_process_or_file_behind(klass, run):
-    names = [*klass.names.values(), klass.grader]
-    # each student's server runs as that student
+def test_each_students_server_runs_as_that_student(klass, run):
     for kind in EXPECTED:
         assert subprocess.run(["pgrep", "-u", klass.names[kind], "-f", "jupyterhub-singleuser"],
                               capture_output=True).returncode == 0, kind
+    formgrader = subprocess.run(["pgrep", "-u", klass.grader, "-f", "jupyterhub-singleuser"],
+                                capture_output=True)
+    assert formgrader.returncode == 0
+
+
+def test_up_again_restarts_the_hub_and_keeps_the_class(klass, run):
+    output = hub(*klass.up)
+    assert "restarting the hub" in output and "installing" not in output and "releasing" not in output
+    passwords = dict(line.split() for line in (klass.state / "passwords.txt").read_text().splitlines())
+    assert passwords == klass.passwords  # nobody's password changed
+    teacher = Person(klass.base, klass.names["instructor"], passwords[klass.names["instructor"]])
+    assignments = teacher.ok("GET", f"/services/{COURSE}/formgrader/api/assignments")
+    chapter, = [item for item in assignments if item["name"] == CHAPTER]
+    assert chapter["num_submissions"] == len(EXPECTED)
+
+
+def test_remove_leaves_no_user_process_or_file_behind(klass, run):
+    names = [*klass.names.values(), klass.grader]
     hub("remove", "--yes", "--state", klass.state)
     for name in names:
         assert subprocess.run(["id", name], capture_output=True).returncode != 0, name

@@ -216,10 +216,12 @@ def setup_course(grader, venv, exchange):
             as_user(grader.pw_name, ["cp", source, target], env)  # the grader's own file
         elif target.read_bytes() != source.read_bytes():
             print(f"kept {target}, which differs from the repository's {source.name}")
-    if not (course / "nbgrader_config.py").exists():
-        print(f"releasing the course in {course}")
+    new = [path.stem for path in sorted(notebooks.glob("*.ipynb"))
+           if not (course / "source" / path.stem / path.name).exists()]
+    if new:  # a new course, or chapters added since
+        print(f"releasing {', '.join(new)} in {course}")
         as_user(grader.pw_name, [venv / "bin" / "python", "-m", "grading", "release",
-                                 "--no-workspace"], env)
+                                 "--no-workspace", *new], env)
     exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(exchange, 0o1777)  # nbgrader's exchange root: everyone writes, nobody deletes others'
     folder = exchange / COURSE_ID
