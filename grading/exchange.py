@@ -43,8 +43,9 @@ class PrivateSubmit(ExchangeSubmit):
         submission = inbound / self.assignment_filename
         graders = inbound.stat()
         if not graders.st_mode & stat.S_ISGID or graders.st_gid in {os.getgid(), *os.getgroups()}:
-            self.log.warning("%s is not set up for private submissions (setgid, and owned by the "
-                             "graders' group): the submission keeps nbgrader's permissions", inbound)
+            self.log.warning("%s is not set up for private submissions (setgid, and owned by "
+                             "the graders' group): the submission keeps nbgrader's permissions",
+                             inbound)
             return
         for folder, _, files in os.walk(submission):
             for name in files:

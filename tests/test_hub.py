@@ -356,8 +356,10 @@ def test_each_students_server_runs_as_that_student(klass, run):
 
 def test_up_again_restarts_the_hub_and_keeps_the_class(klass, run):
     output = hub(*klass.up)
-    assert "restarting the hub" in output and "installing" not in output and "releasing" not in output
-    passwords = dict(line.split() for line in (klass.state / "passwords.txt").read_text().splitlines())
+    assert "restarting the hub" in output
+    assert "installing" not in output and "releasing" not in output
+    passwords = dict(line.split()
+                     for line in (klass.state / "passwords.txt").read_text().splitlines())
     assert passwords == klass.passwords  # nobody's password changed
     teacher = Person(klass.base, klass.names["instructor"], passwords[klass.names["instructor"]])
     assignments = teacher.ok("GET", f"/services/{COURSE}/formgrader/api/assignments")

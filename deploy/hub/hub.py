@@ -102,12 +102,14 @@ def as_user(name, command, env):
 def install_packages():
     """Debian's packages that the hub needs and the machine lacks."""
     missing = [package for command, package in
-               (("node", "nodejs"), ("npm", "npm"), ("bwrap", "bubblewrap")) if not shutil.which(command)]
+               (("node", "nodejs"), ("npm", "npm"), ("bwrap", "bubblewrap"))
+               if not shutil.which(command)]
     if subprocess.run([SYSTEM_PYTHON, "-c", "import ensurepip"], capture_output=True).returncode:
         missing.append("python3-venv")
     if missing:
         if not shutil.which("apt-get"):
-            raise Refused(f"install {', '.join(missing)} first (this installs them only with apt-get)")
+            raise Refused(f"install {', '.join(missing)} first "
+                          "(this script installs them only with apt-get)")
         print(f"installing {', '.join(missing)} from Debian's packages")
         run(["apt-get", "update", "-qq"])
         run(["apt-get", "install", "-y", "-qq", *missing],
@@ -118,7 +120,8 @@ def install_proxy(prefix):
     proxy = prefix / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
     if not proxy.exists():
         print(f"installing {PROXY_PACKAGE} from npm")
-        run(["npm", "install", "--no-fund", "--no-audit", "--prefix", prefix / "proxy", PROXY_PACKAGE])
+        run(["npm", "install", "--no-fund", "--no-audit", "--prefix", prefix / "proxy",
+             PROXY_PACKAGE])
     return proxy
 
 
@@ -385,7 +388,8 @@ def remove(args):
     for name in setup["created_users"]:
         subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
         time.sleep(0.2)
-        run(["userdel", "--remove", name]) if _exists(name) else None
+        if _exists(name):
+            run(["userdel", "--remove", name])
     shutil.rmtree(Path(setup["exchange"]) / COURSE_ID, ignore_errors=True)
     shutil.rmtree(setup["prefix"], ignore_errors=True)
     shutil.rmtree(state, ignore_errors=True)

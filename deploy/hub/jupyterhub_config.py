@@ -31,7 +31,8 @@ venv, state = Path(CLASS["venv"]), Path(CLASS["state"])
 # nbgrader's gradebook shells out to `alembic`, so the environment's bin comes first.
 path = os.pathsep.join([str(venv / "bin"), "/usr/local/bin", "/usr/bin", "/bin"])
 
-c.JupyterHub.bind_url = f"{'https' if CLASS['ssl_cert'] else 'http'}://{CLASS['ip']}:{CLASS['port']}"
+scheme = "https" if CLASS["ssl_cert"] else "http"
+c.JupyterHub.bind_url = f"{scheme}://{CLASS['ip']}:{CLASS['port']}"
 if CLASS["ssl_cert"]:
     c.JupyterHub.ssl_cert, c.JupyterHub.ssl_key = CLASS["ssl_cert"], CLASS["ssl_key"]
 c.JupyterHub.hub_ip = "127.0.0.1"
