@@ -51,8 +51,10 @@ def _process_owners():
     """The uids that own a process now."""
     owners = set()
     for path in Path("/proc").iterdir():
+        if not path.name.isdigit():
+            continue
         try:
-            owners.add(path.stat().st_uid) if path.name.isdigit() else None
+            owners.add(path.stat().st_uid)
         except FileNotFoundError:  # it ended meanwhile
             pass
     return owners
