@@ -64,7 +64,7 @@ def check(path, *, chapter=None, limits=None, isolation=None):
                                f"{', '.join(sorted(checks.chapters()))}") from None
     isolation = isolation or sandbox.detect()
     graded = engine.grade(notebook, chapter, "self-check", b"", limits=limits or sandbox.Limits(),
-                          isolation=isolation, visible_only=True)
+                          isolation=isolation, visible_only=True, check_data=path.parent)
     return Checked(chapter, path, graded, time.perf_counter() - started, isolation)
 
 

@@ -28,6 +28,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_utils import checks
 
+from . import answers
 from .base import GradingError, Status  # noqa: F401 (Status: course.Status for callers)
 from .settings import CELL_TIMEOUT, COURSE_DIR, NOTEBOOKS_DIR, WORKSPACE_DIR
 
@@ -291,12 +292,20 @@ def _release_chapter(api, chapter, source, workspace, reset_workspace):
     source_path = course_notebook(api, api.coursedir.source_directory, chapter)
     source_path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(source, source_path)
+    # The answers of the visible cases, for the notebook's own test cells: released with it.
+    check_data = answers.write_check_data(chapter, source_path.parent)
     failure = run_step(api.generate_assignment, chapter, force=True, create=True)
     if failure:
         raise GradingError(f"nbgrader could not generate {chapter}: {failure}")
     released = course_notebook(api, api.coursedir.release_directory, chapter)
+    if not (released.parent / check_data.relative_to(source_path.parent)).is_file():
+        raise GradingError(f"nbgrader did not release {chapter}'s check data {check_data.name}")
     if workspace is None:
         return Release(chapter, released)
+    # Always the release's: it is generated, never the learner's work.
+    workspace_data = Path(workspace) / check_data.relative_to(source_path.parent)
+    workspace_data.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(check_data, workspace_data)
 
     target = Path(workspace) / f"{chapter}.ipynb"
     backup = None

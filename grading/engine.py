@@ -6,18 +6,24 @@ For one submission (:func:`grade`):
    test cell (whatever its metadata says: cells are matched by grade id and by
    the release's test sources), so edited, deleted, duplicated or re-typed test
    cells change nothing but the learner's own code;
-2. the cases of each exercise come from the course's checks module: the
-   visible ones and hidden ones drawn from seeds derived from the
-   instructor's secret, the student and the exercise (:func:`hidden_seeds`);
-3. the sandbox (:mod:`grading.sandbox`) runs the cells and the running half of
-   each check on those inputs and hands back plain data;
-4. the judging half runs here, in the grader's own process, on that data
-   only: monkeypatched builtins or numpy, rigged ``__eq__``, IPython hooks and
-   printed fake results in the submission cannot reach it.
+2. the sandbox (:mod:`grading.sandbox`) runs the cells, then, step by step,
+   the running half of each check and hands back plain data: first on the
+   visible cases; then, once those are judged, on hidden cases drawn from
+   seeds derived from the instructor's secret, the student and the exercise
+   (:func:`hidden_seeds`); last, for an exercise that uses one the learner got
+   wrong (``Exercise.uses``), on its cases again with the grader's correct
+   version in place of the learner's;
+3. the judging half runs here, in the grader's own process, against the
+   answers of the grader's key (:mod:`grading.answers`), which never enter the
+   sandbox: monkeypatched builtins or numpy, rigged ``__eq__``, IPython hooks
+   and printed fake results in the submission cannot reach it.
 
-An exercise scores its points when every case passes, else 0 with the
-check's message; what could not be run scores 0 with the reason.
-:func:`grade_many` grades a class on all cores.
+A message about a hidden case, or about a step with the grader's correct
+versions in the sandbox, says what failed in the course's fixed words and
+never the answer, the case's numbers or anything the learner's code returned.
+An exercise scores its points when every case passes, else 0 with the check's
+message; what could not be run scores 0 with the reason. :func:`grade_many`
+grades a class on all cores.
 """
 import hashlib
 import hmac
@@ -30,6 +36,7 @@ from pathlib import Path
 from course_utils import checks
 from course_utils.checks import core
 
+from . import answers as answers_key
 from . import sandbox
 
 ENGINE_VERSION = "1"
@@ -115,75 +122,145 @@ def learner_cells(submission, exercises, release_tests=()):
 
 
 def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), isolation=None,
-          release_tests=(), visible_only=False):
+          release_tests=(), visible_only=False, check_data=None):
     """Grade one submission (an nbformat notebook) of ``chapter``; return :class:`Graded`.
 
-    ``visible_only`` checks the visible cases alone, as a learner's
-    self-check does.
+    ``visible_only`` checks the visible cases alone, as a learner's self-check
+    does; their answers then come from the check data in the folder
+    ``check_data`` (the learner's notebook's), else from the grader's key.
     """
     exercises = checks.exercises(chapter)
-    groups = {exercise.name: [None] + ([] if visible_only else
-                                       hidden_seeds(secret, chapter, exercise.name, student))
-              for exercise in exercises}
-    cases = {exercise.name: [exercise.cases(seed) for seed in groups[exercise.name]]
-             for exercise in exercises}
-    job = {"cells": learner_cells(submission, exercises, release_tests),
-           "exercises": [{"chapter": chapter, "name": exercise.name,
-                          "cases": core.dumps_plain([case for group in cases[exercise.name]
-                                                     for case in group])}
-                         for exercise in exercises],
-           "cell_timeout": limits.cell_seconds, "exercise_timeout": limits.exercise_seconds,
-           "call_timeout": limits.call_seconds}
     graded = Graded(chapter, student)
+    steps = _Steps(chapter, exercises, limits)
     try:
-        results = sandbox.run(job, limits, isolation)
-        if type(results) is not dict or type(results.get("exercises")) is not dict:
-            raise sandbox.SandboxError("the notebook's run gave unreadable results")
+        with sandbox.session(limits, isolation) as box:
+            reply = box.ask({"cells": learner_cells(submission, exercises, release_tests),
+                             "cell_timeout": limits.cell_seconds,
+                             "exercise_timeout": limits.exercise_seconds,
+                             "call_timeout": limits.call_seconds})
+            graded.cells = _cell_reports(reply.get("cells"))
+            steps.run(box, student, secret, visible_only, check_data)
     except sandbox.SandboxError as problem:
         graded.failure = str(problem)
-        graded.exercises = [ExerciseResult(e.name, e.points, 0.0, graded.failure)
-                            for e in exercises]
-        return graded
-    cells, observed = results.get("cells"), results["exercises"]
-    # What came out of the sandbox is data to check, not to trust.
-    graded.cells = [{"status": str(cell.get("status")), "error": str(cell.get("error", ""))}
-                    for cell in (cells if type(cells) is list else []) if type(cell) is dict]
     for exercise in exercises:
-        message = _judge(exercise, observed.get(exercise.name), groups[exercise.name],
-                         cases[exercise.name], limits)
-        graded.exercises.append(ExerciseResult(exercise.name, exercise.points,
-                                               0.0 if message else float(exercise.points),
-                                               message))
+        outcome = steps.outcomes.get(exercise.name) or _Outcome(
+            False, graded.failure or f"{exercise.name} could not be checked")
+        graded.exercises.append(ExerciseResult(
+            exercise.name, exercise.points, float(exercise.points) if outcome.passed else 0.0,
+            outcome.message))
     return graded
 
 
-def _judge(exercise, outcome, seeds, case_groups, limits):
-    """The failure message for ``exercise``, or "" when every case passes."""
-    name = exercise.name
-    if not isinstance(outcome, dict):
-        return f"{name} could not be checked: the notebook's run gave no result for it."
-    status = outcome.get("status")
-    if status == "missing":
-        return (f"{name} is not defined after running the notebook: is its cell still there, "
-                "and does it run without an error?")
-    if status == "timeout":
-        return (f"checking {name} was stopped after {limits.exercise_seconds:g} s: "
-                "does it loop forever?")
-    if status != "observed":
-        return f"checking {name} failed: {outcome.get('reason', 'no reason given')}"
-    try:
-        observations = core.loads_plain(outcome["observations"])
-    except (core.NotPlainData, KeyError) as problem:
-        return f"{name} could not be checked: {problem}"
-    if type(observations) is not list:
-        return f"{name} could not be checked: the results are not a list"
-    start = 0
-    for seed, group in zip(seeds, case_groups):
-        verdict = exercise.verdict(observations[start:start + len(group)], seed)
-        start += len(group)
-        if not verdict.passed:
-            return verdict.message if seed is None else f"On hidden data: {verdict.message}"
-    return ""
+@dataclass(frozen=True)
+class _Outcome:
+    passed: bool
+    message: str = ""  # why not, or advice
+
+
+def _cell_reports(cells):
+    # What came out of the sandbox is data to check, not to trust.
+    return [{"status": str(cell.get("status")), "error": str(cell.get("error", ""))}
+            for cell in (cells if type(cells) is list else []) if type(cell) is dict]
+
+
+class _Steps:
+    """The steps of judging one submission in its running sandbox: ``outcomes[name]``."""
+
+    def __init__(self, chapter, exercises, limits):
+        self.chapter, self.limits = chapter, limits
+        self.exercises = {exercise.name: exercise for exercise in exercises}
+        self.outcomes = {}
+
+    def run(self, box, student, secret, visible_only, check_data):
+        self.box = box
+        visible = {name: exercise.cases(None) for name, exercise in self.exercises.items()}
+        answer = (answers_key.compute if check_data is None else
+                  lambda exercise, cases: core.answers_for(exercise, cases, visible=True,
+                                                           folder=check_data))
+        self.outcomes.update(self.judge(visible, {name: answer(self.exercises[name], cases)
+                                                  for name, cases in visible.items()}))
+        hidden = {} if visible_only else {
+            name: self.hidden_cases(name, student, secret)
+            for name, outcome in self.outcomes.items() if outcome.passed}
+        self.outcomes.update(self.judge(hidden, self.key_answers(hidden), hidden=True))
+        self.with_stand_ins({name: group + ([] if visible_only else
+                                            self.hidden_cases(name, student, secret))
+                             for name, group in visible.items() if self.uses_wrong(name)})
+
+    def hidden_cases(self, name, student, secret):
+        return [case for seed in hidden_seeds(secret, self.chapter, name, student)
+                for case in self.exercises[name].cases(seed)]
+
+    def key_answers(self, cases):
+        return {name: answers_key.compute(self.exercises[name], group)
+                for name, group in cases.items()}
+
+    def judge(self, cases, answers, hidden=False, stand_ins=None):
+        """Observe ``cases`` ({name: cases}) in the sandbox; the :class:`_Outcome` of each."""
+        if not cases:
+            return {}
+        stand_ins = stand_ins or {}
+        reply = self.box.ask({"observe": [
+            {"chapter": self.chapter, "name": name, "cases": core.dumps_plain(group),
+             "stand_ins": stand_ins.get(name, {})} for name, group in cases.items()]})
+        observed = reply.get("exercises") if type(reply.get("exercises")) is dict else {}
+        return {name: self.verdict(self.exercises[name], observed.get(name), group,
+                                   answers[name], hidden)
+                for name, group in cases.items()}
+
+    def verdict(self, exercise, outcome, cases, answers, hidden):
+        name = exercise.name
+        if not isinstance(outcome, dict):
+            return _Outcome(False, f"{name} could not be checked: the notebook's run gave no "
+                                   "result for it.")
+        status = outcome.get("status")
+        if status == "missing":
+            return _Outcome(False, f"{exercise.subject} is not defined after running the "
+                                   "notebook: is its cell still there, and does it run without "
+                                   "an error?")
+        if status == "timeout":
+            return _Outcome(False, f"checking {name} was stopped after "
+                                   f"{self.limits.exercise_seconds:g} s: does it loop forever?")
+        if status != "observed":
+            reason = "" if hidden else f": {str(outcome.get('reason', 'no reason given'))[:300]}"
+            return _Outcome(False, f"checking {name} failed{reason}")
+        try:
+            observations = core.loads_plain(outcome["observations"])
+        except (core.NotPlainData, KeyError):
+            return _Outcome(False, f"{name} could not be checked: its results cannot be read")
+        verdict = exercise.verdict(observations, cases, answers, hidden=hidden)
+        return _Outcome(verdict.passed, verdict.message)
+
+    def uses_wrong(self, name):
+        """The learner's functions that the failing exercise ``name`` uses and that fail
+        their own exercise (none if it passes)."""
+        if self.outcomes[name].passed:
+            return []
+        return sorted({helper.subject for helper in self.exercises[name].uses
+                       if not self.outcomes[helper.name].passed})
+
+    def with_stand_ins(self, cases):
+        """Judge ``cases`` again, with the grader's correct versions in place of the
+        learner's functions that fail their own exercise (see :meth:`uses_wrong`)."""
+        if not cases:
+            return
+        wrong = {name: self.uses_wrong(name) for name in cases}
+        try:
+            stand_ins = {name: answers_key.stand_ins(self.chapter, subjects)
+                         for name, subjects in wrong.items()}
+            answers = self.key_answers(cases)
+        except answers_key.MissingKey:
+            return  # a learner's self-check without the grader's key: no stand-ins
+        for name, outcome in self.judge(cases, answers, True, stand_ins).items():
+            if not outcome.passed and self.outcomes[name].message.startswith(
+                    core.not_implemented(name)):
+                continue
+            names = " and ".join(wrong[name])
+            one = len(wrong[name]) == 1
+            note = (f"(Checked with a correct {names} in place of yours, which "
+                    f"{'does' if one else 'do'} not pass {'its' if one else 'their'} own check.)")
+            self.outcomes[name] = _Outcome(outcome.passed,
+                                           "\n".join(filter(None, [outcome.message, note])))
 
 
 # ------------------------------------------------------------------ a class

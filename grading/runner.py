@@ -1,27 +1,33 @@
 """The running half of grading, inside the sandbox: run a submission, observe its exercises.
 
 Started by :mod:`grading.sandbox` as ``python -I runner.py`` in a fresh sandbox.
-Reads one job, JSON on stdin::
+It talks with the grader in lines of JSON: requests on stdin, replies on the
+original stdout. First the cells::
 
-    {"cells": ["<code of the submission's cells>", ...],
-     "exercises": [{"chapter": "02_linear_model", "name": "mse",
-                    "cases": "<the cases, as course_utils' plain JSON>"}, ...],
-     "cell_timeout": 30, "exercise_timeout": 60, "call_timeout": 5}
+    → {"cells": ["<code of the submission's cells>", ...],
+       "cell_timeout": 30, "exercise_timeout": 60, "call_timeout": 5, "id": "..."}
+    ← {"cells": [{"status": "ok" | "error" | "timeout", "error": "..."}], "id": "..."}
 
-runs the learner's cells in order in one IPython shell (a cell that raises
+It runs the learner's cells in order in one IPython shell (a cell that raises
 or runs too long is recorded and skipped, as Run All with errors allowed
-would), then, for each exercise, forks a child that calls the exercise's
-running half on the given cases and hands back plain data. A child that
-crashes or hangs costs that exercise only. Writes one JSON line to the
-original stdout::
+would). Then, as often as the grader asks, observations::
 
-    {"cells": [{"status": "ok" | "error" | "timeout", "error": "..."}],
-     "exercises": {"mse": {"status": "observed", "observations": "<plain JSON>"}
-                        | {"status": "missing" | "timeout" | "crashed", "reason": "..."}}}
+    → {"observe": [{"chapter": "02_linear_model", "name": "mse",
+                    "cases": "<the cases, as course_utils' plain JSON>",
+                    "stand_ins": {"forward": {"name": "...", "source": "..."}}}, ...]}
+    ← {"exercises": {"mse": {"status": "observed", "observations": "<plain JSON>"}
+                           | {"status": "missing" | "timeout" | "crashed", "reason": "..."}}}
 
-Expected values and the judging half never come here: this process holds
-only the learner's code, the course's running halves and the cases' inputs.
-The learner's own output goes nowhere.
+For each exercise a forked child calls the exercise's running half on the
+given cases and hands back plain data; a child that crashes or hangs costs
+that exercise only. ``stand_ins`` are the grader's correct versions of other
+exercises, put in place of the learner's while this one is observed.
+
+The grader asks in steps: the visible cases, then the hidden ones, then, for
+an exercise whose helpers the learner got wrong, its cases again with
+stand-ins; it has judged each step before it sends the next. Answers and the
+judging half never come here. The learner's own output goes nowhere, and
+reading stdin gives it nothing. Every reply repeats its request's ``id``.
 """
 import json
 import os
@@ -68,16 +74,30 @@ def _describe(error):
     return text[:500]
 
 
-def observe_in_child(exercise, subject, cases, timeout, fork, pipe, waitpid, kill):
+def define_stand_ins(specs):
+    """The grader's correct versions, defined from their source (numpy is ``np``)."""
+    import numpy
+
+    replacements = {}
+    for subject, spec in (specs or {}).items():
+        namespace = {"np": numpy, "__name__": "stand_in"}
+        exec(compile(spec["source"], f"<stand-in {subject}>", "exec"), namespace)
+        replacements[subject] = namespace[spec["name"]]
+    return replacements
+
+
+def observe_in_child(exercise, subject, cases, stand_ins, timeout, bound):
     """Run ``exercise.run`` on every case in a forked child; its plain JSON, or a failure."""
     from course_utils.checks import core
 
+    fork, pipe, waitpid, kill = bound
     read_end, write_end = pipe()
     child = fork()
     if child == 0:
         os.close(read_end)
         try:
-            text = core.dumps_plain(exercise.observe(subject, cases=cases))
+            with core.helpers_in_place(subject, define_stand_ins(stand_ins)):
+                text = core.dumps_plain(exercise.observe(subject, cases=cases))
         except BaseException as error:  # the learner's code may raise anything, even SystemExit
             text = json.dumps({"crashed": _describe(error)})
         with os.fdopen(write_end, "w") as out:
@@ -114,25 +134,22 @@ def observe_in_child(exercise, subject, cases, timeout, fork, pipe, waitpid, kil
 
 
 def main():
-    # Keep the real stdout for the results; the learner's output goes to /dev/null.
-    results = os.fdopen(os.dup(1), "w")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    job = json.loads(sys.stdin.read())
+    # Requests come on a private copy of stdin and replies go to a private copy of stdout;
+    # the learner's code gets /dev/null for both (and for stderr).
+    requests = os.fdopen(os.dup(0), "r")
+    replies = os.fdopen(os.dup(1), "w")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    job = json.loads(requests.readline())
     # The course's helpers sit beside this file's folder (the sandbox binds just those).
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     # Bound now, before any learner code can rebind them.
-    fork, pipe, waitpid, kill = os.fork, os.pipe, os.waitpid, os.kill
-    import importlib
-
+    bound = (os.fork, os.pipe, os.waitpid, os.kill)
     import matplotlib
     matplotlib.use("Agg")
     from IPython.core.interactiveshell import InteractiveShell
 
-    exercises = [(spec, getattr(importlib.import_module(
-        f"course_utils.checks.ch{spec['chapter'][:2]}"), spec["name"]))
-        for spec in job["exercises"]]
     from course_utils.checks import core
 
     core.CALL_SECONDS = job["call_timeout"]
@@ -141,19 +158,38 @@ def main():
     cells = run_cells(shell, job["cells"], job["cell_timeout"])
     if os.getpid() != runner:
         os._exit(0)  # a process the learner's code forked, which ran on through the cells
-    namespace = shell.user_ns
+    replies.write(json.dumps({"cells": cells, "id": job.get("id")}) + "\n")
+    replies.flush()
+    def observe(exercise, subject, cases, stand_ins):
+        return observe_in_child(exercise, subject, cases, stand_ins, job["exercise_timeout"],
+                                bound)
+
+    for line in requests:
+        request = json.loads(line)
+        replies.write(json.dumps({**reply(request, shell.user_ns, observe),
+                                  "id": request.get("id")}) + "\n")
+        replies.flush()
+
+
+def reply(request, namespace, observe):
+    """The reply to an observation request, with ``observe(exercise, subject, cases,
+    stand_ins)`` giving each exercise's outcome."""
+    import importlib
+
+    from course_utils.checks import core
+
     observed = {}
-    for spec, exercise in exercises:
-        if exercise.name not in namespace:
+    for spec in request["observe"]:
+        module = importlib.import_module(f"course_utils.checks.ch{spec['chapter'][:2]}")
+        exercise = getattr(module, spec["name"])
+        if exercise.subject not in namespace:
             observed[exercise.name] = {"status": "missing",
-                                       "reason": f"{exercise.name} is not defined"}
+                                       "reason": f"{exercise.subject} is not defined"}
             continue
-        cases = core.loads_plain(spec["cases"])
-        observed[exercise.name] = observe_in_child(
-            exercise, namespace[exercise.name], cases, job["exercise_timeout"],
-            fork, pipe, waitpid, kill)
-    results.write(json.dumps({"cells": cells, "exercises": observed}) + "\n")
-    results.flush()
+        observed[exercise.name] = observe(exercise, namespace[exercise.subject],
+                                          core.loads_plain(spec["cases"]),
+                                          spec.get("stand_ins"))
+    return {"exercises": observed}
 
 
 if __name__ == "__main__":

@@ -13,14 +13,15 @@ limit. Without bubblewrap (macOS, or where namespaces are not
 allowed) the runner starts directly with the same limits and a scrubbed
 environment, and :func:`detect` says exactly what is missing.
 
-The runner (:mod:`grading.runner`) reads the job on stdin and writes its
-results on stdout; see there for their shape.
+The grader talks with the runner (:mod:`grading.runner`) through
+:func:`session`: requests on its stdin, replies on its stdout.
 """
 import contextlib
 import fcntl
 import json
 import os
 import resource
+import secrets
 import select
 import shutil
 import signal
@@ -184,58 +185,80 @@ def claimed_uid():
     raise SandboxError(f"all {len(UIDS)} sandbox uids are in use")
 
 
-def run(job, limits=Limits(), isolation=None):
-    """Run ``job`` (see :mod:`grading.runner`) in a sandbox; return the runner's results.
+@contextlib.contextmanager
+def session(limits=Limits(), isolation=None):
+    """A running sandbox to talk with (see :mod:`grading.runner`): a :class:`Session`.
 
-    Raises :class:`SandboxError` when the runner gives no results: the
-    notebook ran past its time limit, wrote too much, or was killed.
+    Everything it started is killed when the ``with`` block ends; the whole
+    conversation must end within ``limits.notebook_seconds``.
     """
     isolation = isolation or detect()
-    if isolation.bwrap and isolation.as_root:
-        with claimed_uid() as uid:
-            return _run(job, limits, isolation, uid)
-    return _run(job, limits, isolation, None)
+    with contextlib.ExitStack() as stack:
+        uid = stack.enter_context(claimed_uid()) if isolation.bwrap and isolation.as_root \
+            else None
+        env = None if isolation.bwrap else {**_environment(), "HOME": "/tmp"}
+        cwd = "/tmp" if isolation.bwrap is None else None
+        process = subprocess.Popen(command(isolation, limits, uid), stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                                   cwd=cwd, start_new_session=True, preexec_fn=_limit(limits))
+        try:
+            yield Session(process, limits.output_mb * 1024 * 1024,
+                          time.monotonic() + limits.notebook_seconds)
+        finally:
+            _kill(process, uid)
 
 
-def _run(job, limits, isolation, uid):
-    env = None if isolation.bwrap else {**_environment(), "HOME": "/tmp"}
-    cwd = "/tmp" if isolation.bwrap is None else None
-    process = subprocess.Popen(command(isolation, limits, uid), stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                               cwd=cwd, start_new_session=True, preexec_fn=_limit(limits))
-    try:
-        process.stdin.write(json.dumps(job).encode())
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    try:
-        output = _read_capped(process.stdout, limits.output_mb * 1024 * 1024,
-                              time.monotonic() + limits.notebook_seconds)
-    finally:
-        _kill(process, uid)
-    # The runner writes its results last, as one line; anything before it is the
-    # learner's code writing to the runner's output.
-    lines = output.decode("utf-8", "replace").strip().splitlines()
-    try:
-        return json.loads(lines[-1])
-    except (IndexError, ValueError):
-        raise SandboxError("the notebook's run ended without results (did it call os._exit "
-                           "or crash Python?)") from None
+class Session:
+    """The grader's side of a conversation with the runner: one JSON line each way.
 
+    Each request carries a fresh ``id`` that its reply repeats: lines the
+    learner's code wrote to the runner's output are passed over. What comes
+    back is read within a size cap and the deadline.
+    """
 
-def _read_capped(stream, cap, deadline):
-    chunks, size = [], 0
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([stream], [], [], left)[0]:
-            raise SandboxError("the notebook ran past its time limit and was stopped")
-        chunk = os.read(stream.fileno(), 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > cap:
-            raise SandboxError("the notebook's results were too large")
-        chunks.append(chunk)
+    def __init__(self, process, cap, deadline):
+        self.process, self.cap, self.deadline = process, cap, deadline
+        self.buffer, self.size = b"", 0
+
+    def ask(self, message):
+        """Send ``message``; return the runner's reply (a dict)."""
+        request = secrets.token_hex(8)
+        data = json.dumps({**message, "id": request}).encode() + b"\n"
+        stream = self.process.stdin
+        try:
+            while data:
+                left = self.deadline - time.monotonic()
+                if left <= 0 or not select.select([], [stream], [], left)[1]:
+                    raise SandboxError("the notebook ran past its time limit and was stopped")
+                data = data[os.write(stream.fileno(), data[:1 << 16]):]
+        except BrokenPipeError:
+            pass  # the runner is gone: reading says so
+        while True:
+            reply = self.receive()
+            if reply.get("id") == request:
+                return reply
+
+    def receive(self):
+        """The next line the runner's output has, as a dict ({} for anything else)."""
+        stream = self.process.stdout
+        while b"\n" not in self.buffer:
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not select.select([stream], [], [], left)[0]:
+                raise SandboxError("the notebook ran past its time limit and was stopped")
+            chunk = os.read(stream.fileno(), 1 << 20)
+            if not chunk:
+                raise SandboxError("the notebook's run ended without results (did it call "
+                                   "os._exit or crash Python?)")
+            self.size += len(chunk)
+            if self.size > self.cap:
+                raise SandboxError("the notebook's results were too large")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        try:
+            reply = json.loads(line.decode("utf-8", "replace"))
+        except ValueError:
+            reply = None
+        return reply if type(reply) is dict else {}
 
 
 def _kill(process, uid):
@@ -244,7 +267,9 @@ def _kill(process, uid):
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    process.stdout.close()
+    for stream in (process.stdin, process.stdout):
+        with contextlib.suppress(OSError):
+            stream.close()
     if uid is not None:
         _kill_uid(uid)
 

@@ -68,6 +68,17 @@ def execute(nb, allow_errors=False):
     return time.perf_counter() - started
 
 
+def verdict_of(exercise, subject, seed=None, hidden=None):
+    """The check's verdict on ``subject`` for the cases of ``seed``, judged against the
+    grader's key as the grader judges (hidden cases, by default, as hidden)."""
+    from grading import answers
+
+    cases = exercise.cases(seed)
+    return exercise.verdict(exercise.observe(subject, cases=cases), cases,
+                            answers.compute(exercise, cases),
+                            hidden=seed is not None if hidden is None else hidden)
+
+
 def chapter_namespace(chapter, stubs=False):
     """A chapter's functions as the solutions give them, or as the learner first gets them."""
     nb = copy.deepcopy(read_notebook(notebook_path(chapter)))
@@ -86,3 +97,31 @@ def solutions():
 def stubs():
     """Chapter 2's functions as the learner first gets them (nbgrader's stubs)."""
     return chapter_namespace("02_linear_model", stubs=True)
+
+
+class InProcessSandbox:
+    """The runner's side of grading, in this process, on a namespace: for tests of what the
+    engine decides (:class:`grading.engine._Steps`) without a sandbox."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def ask(self, request):
+        from course_utils.checks import core
+        from grading import runner
+
+        def observe(exercise, subject, cases, stand_ins):
+            with core.helpers_in_place(subject, runner.define_stand_ins(stand_ins)):
+                return {"status": "observed",
+                        "observations": core.dumps_plain(exercise.observe(subject, cases=cases))}
+
+        return runner.reply(request, self.namespace, observe)
+
+
+def graded_here(chapter, namespace, student="alice", secret=b"tests", visible_only=False):
+    """``{exercise: (passed, message)}`` as the grader judges ``namespace``'s functions."""
+    from grading import engine, sandbox
+
+    steps = engine._Steps(chapter, checks.exercises(chapter), sandbox.Limits())
+    steps.run(InProcessSandbox(namespace), student, secret, visible_only, None)
+    return {name: (outcome.passed, outcome.message) for name, outcome in steps.outcomes.items()}

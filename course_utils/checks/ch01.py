@@ -3,14 +3,13 @@
 The test cells call them: ``cu.checks.ch01.de_db(de_db)``; the hidden tests
 ``cu.checks.ch01.de_db(de_db, hidden=True)``. Each exercise has visible
 cases (the lecture's numbers where it has some) and hidden cases drawn from a
-seed. No exercise uses another learner function, so each test checks only
-its own exercise.
+seed; their answers come from the grader's key, ``grading/keys/ch01.py``.
+No exercise uses another learner function, so each test checks only its own
+exercise.
 """
-import warnings
-
 import numpy as np
 
-from .core import Exercise, Fail, call, describe, likely, raised, show
+from .core import Exercise, Fail, call, declare, describe, likely, raised, show
 
 CHAPTER = "01_overview"
 # Loose enough for float32 arithmetic and for least squares by another route
@@ -28,11 +27,13 @@ def _close(actual, expected, rtol=RTOL):
 def _number(value, what):
     """``value`` as one float, else a failure that says what came back."""
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?")
+        raise Fail(f"{what} returned None: is the `return` statement missing?",
+                   reason="it returned None")
     if type(value) is np.ndarray and value.size == 1:
         value = value.reshape(()).item()
     if type(value) not in (int, float):
-        raise Fail(f"{what} returned {describe(value)}, expected a single number.")
+        raise Fail(f"{what} returned {describe(value)}, expected a single number.",
+                   reason="it returned something other than one number")
     return float(value)
 
 
@@ -58,48 +59,33 @@ def _samples_cases(seed):
     else:
         rng = np.random.default_rng(seed)
         pairs = [(int(rng.integers(2, 13)), int(rng.integers(2, 9))) for _ in range(3)]
+        return [{"args": pair, "call": "samples_needed(points_per_axis, dims) on hidden numbers"}
+                for pair in pairs]
     return [{"args": pair, "call": _call_text("samples_needed", pair)} for pair in pairs]
-
-
-def _samples_expected(case):
-    points, dims = case["args"]
-    return points ** dims
-
-
-def _samples_bugs(case):
-    points, dims = case["args"]
-    return {"points_per_axis · dims grows linearly; a grid multiplies the points of every "
-            "axis: points_per_axis ** dims": points * dims,
-            "dims ** points_per_axis: the exponent is the number of dimensions":
-                dims ** points,
-            "points_per_axis ** (dims - 1): the exponent is dims itself": points ** (dims - 1),
-            "`^` is XOR in Python, not a power: write `**`": points ^ dims}
 
 
 def _samples_run(samples_needed, case):
     return call(samples_needed, *case["args"])
 
 
-def _samples_judge(case, observed):
+def _samples_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "samples_needed"))
-    actual, expected = _number(observed["value"], text), _samples_expected(case)
+        raise raised(text, observed["error"], "samples_needed")
+    actual, expected = _number(observed["value"], text), answer["expected"]
     # Exact for Python ints; a float (math.pow, 10.0 ** 30) is close enough.
     if abs(actual - expected) <= 1e-12 * expected:
-        return
-    hint = likely(actual, _samples_bugs(case), _close)
-    if not hint and expected > INT64_MAX:
-        hint = ("\nLikely bug: numpy's int64 holds at most about 9.2e18 and wraps around "
-                "silently beyond it; use Python's `**` on the arguments as they are (its "
-                "integers have no limit).")
-    raise Fail(f"{text} returned {actual:.10g}, expected {expected:.10g}.{hint}")
+        return None
+    bug = likely(actual, answer["bugs"], _close)
+    if not bug and expected > INT64_MAX:
+        bug = ("numpy's int64 holds at most about 9.2e18 and wraps around silently beyond it; "
+               "use Python's `**` on the arguments as they are (its integers have no limit).")
+    raise Fail(f"{text} returned {actual:.10g}, expected {expected:.10g}.", bug=bug)
 
 
 samples_needed = Exercise(
     name="samples_needed", points=1, cases=_samples_cases, run=_samples_run,
     judge=_samples_judge, hidden_seeds=(10_121, 10_122),
-    expected=_samples_expected, bugs=_samples_bugs,
     summary="samples_needed gives points_per_axis to the power dims")
 
 
@@ -114,43 +100,29 @@ def _edge_cases(seed):
         # Not too close to 1, where any answer near 1 would pass.
         pairs = [(round(float(rng.uniform(0.01, 0.2)), 3), int(rng.integers(2, 16)))
                  for _ in range(3)]
+        return [{"args": pair, "call": "edge_fraction(eps, dims) on hidden numbers"}
+                for pair in pairs]
     return [{"args": pair, "call": _call_text("edge_fraction", pair)} for pair in pairs]
-
-
-def _edge_expected(case):
-    eps, dims = case["args"]
-    return 1.0 - (1.0 - 2.0 * eps) ** dims
-
-
-def _edge_bugs(case):
-    eps, dims = case["args"]
-    return {"(1 - 2·eps) ** dims is the volume of the inner cube, the points farther than "
-            "eps from the surface; the shell near the surface is 1 minus that":
-                (1.0 - 2.0 * eps) ** dims,
-            "1 - (1 - eps) ** dims counts one face per axis; a point is near the surface "
-            "when it is within eps of either face, 0 or 1, so each axis keeps only "
-            "1 - 2·eps": 1.0 - (1.0 - eps) ** dims,
-            "2·eps·dims adds up one slab per face, which counts the edges and corners "
-            "where slabs overlap more than once": 2.0 * eps * dims}
 
 
 def _edge_run(edge_fraction, case):
     return call(edge_fraction, *case["args"])
 
 
-def _edge_judge(case, observed):
+def _edge_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "edge_fraction"))
-    actual, expected = _number(observed["value"], text), _edge_expected(case)
+        raise raised(text, observed["error"], "edge_fraction")
+    actual, expected = _number(observed["value"], text), answer["expected"]
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}."
-                   + likely(actual, _edge_bugs(case), _close))
+        raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}.",
+                   bug=likely(actual, answer["bugs"], _close))
+    return None
 
 
 edge_fraction = Exercise(
     name="edge_fraction", points=2, cases=_edge_cases, run=_edge_run, judge=_edge_judge,
-    hidden_seeds=(10_221, 10_222), expected=_edge_expected, bugs=_edge_bugs,
+    hidden_seeds=(10_221, 10_222),
     summary="edge_fraction gives the share of the unit cube within eps of its surface")
 
 
@@ -177,10 +149,13 @@ def _split_cases(seed):
              "y": rng.normal(0.0, 1.0, n),
              "dev_frac": float(fractions[0]), "test_frac": float(fractions[1]),
              "seed": int(rng.integers(0, 1000)),
-             "other_seeds": tuple(int(s) for s in rng.integers(1000, 2000, 2))}]
+             "other_seeds": tuple(int(s) for s in rng.integers(1000, 2000, 2)),
+             "hidden": True, "call": _split_text({"hidden": True}, None)}]
 
 
 def _split_text(case, seed):
+    if case.get("hidden"):
+        return "train_dev_test_split(X, y, dev_frac, test_frac, seed) on hidden data"
     return (f"train_dev_test_split(X, y, dev_frac={case['dev_frac']}, "
             f"test_frac={case['test_frac']}, seed={seed}) with X of shape {case['X'].shape}")
 
@@ -203,31 +178,30 @@ def _shape_text(like):
 def _parts(observed, case, text):
     """The six arrays of one call, each checked for type and shape."""
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "train_dev_test_split"))
-    if observed["changed"]:
-        names = " and ".join("Xy"[i] for i in observed["changed"] if i < 2)
-        raise Fail(f"{text} shuffled its input {names} in place (as np.random.shuffle does): "
-                   "the caller's data must stay as it was. Shuffle an array of indices "
-                   "instead, e.g. `rng.permutation(len(X))`, and index X and y with it.")
+        raise raised(text, observed["error"], "train_dev_test_split")
     result = observed["value"]
     if result is None:
-        raise Fail(f"{text} returned None: is the `return` statement missing?")
+        raise Fail(f"{text} returned None: is the `return` statement missing?",
+                   reason="it returned None")
     if type(result) in (tuple, list) and len(result) == 3:
         raise Fail(f"{text} returned 3 items, expected 6 arrays {SPLIT_ORDER}: return them "
-                   "flat, not as three pairs.")
+                   "flat, not as three pairs.", reason=f"it returned 3 items, not 6 arrays "
+                                                       f"{SPLIT_ORDER}")
     if type(result) not in (tuple, list) or len(result) != 6:
         raise Fail(f"{text} returned {describe(result)}, expected a tuple of 6 arrays "
-                   f"{SPLIT_ORDER}.")
+                   f"{SPLIT_ORDER}.", reason=f"it did not return 6 arrays {SPLIT_ORDER}")
     X, y = case["X"], case["y"]
     for name, part, like in zip(PART_NAMES, result, (X, y) * 3):
         if type(part) is not np.ndarray:
             raise Fail(f"{text}: {name} is {describe(part)}, expected a numpy array: index "
-                       "the arrays with an array of indices, e.g. `X[idx]`.")
+                       "the arrays with an array of indices, e.g. `X[idx]`.",
+                       reason=f"{name} is not a numpy array")
         if part.ndim != like.ndim or part.shape[1:] != like.shape[1:]:
             order = (f" Is the order {SPLIT_ORDER}?"
                      if like is y and part.ndim == X.ndim and X.ndim > 1 else "")
             raise Fail(f"{text}: {name} has shape {part.shape}, expected {_shape_text(like)}, "
-                       f"k samples of the {'X' if like is X else 'y'} given.{order}")
+                       f"k samples of the {'X' if like is X else 'y'} given.{order}",
+                       reason=f"{name} has the wrong shape")
     return result
 
 
@@ -240,7 +214,8 @@ def _positions(values, originals, name, text):
         if index is None:
             raise Fail(f"{text}: {name}[{k}] = {show(row)} is not one of the samples given. "
                        f"Return the sets in the order {SPLIT_ORDER}, each taken from the "
-                       "original X and y.")
+                       "original X and y.", reason=f"{name} holds something that is not one "
+                                                  "of the samples given")
         found.append(index)
     return found
 
@@ -253,7 +228,8 @@ def _split_indices(observed, case, text):
         X_part, y_part = parts[2 * k], parts[2 * k + 1]
         if len(X_part) != len(y_part):
             raise Fail(f"{text}: the {name} set has {len(X_part)} rows of X but "
-                       f"{len(y_part)} labels: X and y must be cut at the same places.")
+                       f"{len(y_part)} labels: X and y must be cut at the same places.",
+                       reason=f"the {name} set has not as many rows of X as labels")
         rows = _positions(X_part, case["X"], PART_NAMES[2 * k], text)
         labels = _positions(y_part, case["y"], PART_NAMES[2 * k + 1], text)
         for row, label in zip(rows, labels):
@@ -261,12 +237,14 @@ def _split_indices(observed, case, text):
                 raise Fail(f"{text}: pairs misaligned in the {name} set: a row of X is "
                            f"sample {row} but the label beside it is that of sample {label}. "
                            "Shuffle X and y with the same permutation: draw one array of "
-                           "indices and index both with it.")
+                           "indices and index both with it.",
+                           reason=f"pairs misaligned in the {name} set",
+                           bug="X and y were shuffled with different permutations")
         sets.append(rows)
     return sets
 
 
-def _split_judge(case, observed):
+def _split_judge(case, observed, answer):
     text = _split_text(case, case["seed"])
     sets = _split_indices(observed["first"], case, text)
     n = len(case["y"])
@@ -274,20 +252,23 @@ def _split_judge(case, observed):
         if len(set(part)) != len(part):
             twice = next(i for i in part if part.count(i) > 1)
             raise Fail(f"{text}: sample {twice} is in the {name} set more than once: draw "
-                       "the samples without replacement, e.g. `rng.permutation(len(X))`.")
+                       "the samples without replacement, e.g. `rng.permutation(len(X))`.",
+                       reason=f"a sample is in the {name} set more than once",
+                       bug="samples drawn with replacement")
     for first, second in ((0, 1), (0, 2), (1, 2)):
         shared = sorted(set(sets[first]) & set(sets[second]))
         if shared:
             raise Fail(f"{text}: overlapping sets: sample {shared[0]} is in both the "
                        f"{SET_NAMES[first]} and the {SET_NAMES[second]} set "
                        f"({len(shared)} shared in all). Cut one shuffled order into three "
-                       "consecutive, disjoint pieces.")
+                       "consecutive, disjoint pieces.", reason="the sets overlap")
     lost = sorted(set(range(n)) - set().union(*sets))
     if lost:
         verb = "is" if len(lost) == 1 else "are"
         raise Fail(f"{text}: {len(lost)} of the {n} samples {verb} lost (sample {lost[0]} is "
                    "in no set): together the three sets must hold every sample; the training "
-                   "set takes all the samples that dev and test do not.")
+                   "set takes all the samples that dev and test do not.",
+                   reason="samples are lost: they are in no set")
     sizes = [len(part) for part in sets]
     wanted = {"dev": case["dev_frac"] * n, "test": case["test_frac"] * n}
     for k, name in ((1, "dev"), (2, "test")):
@@ -296,14 +277,14 @@ def _split_judge(case, observed):
             swapped = abs(sizes[k] - wanted["test" if name == "dev" else "dev"]) < 1
             raise Fail(f"{text}: the {name} set has {sizes[k]} samples, expected "
                        f"round({case[name + '_frac']} · {n}) = {round(wanted[name])}. "
-                       f"Sizes (training, dev, test): {tuple(sizes)}."
-                       + ("\nLikely bug: the dev and test sizes are swapped." if swapped
-                          else ""))
+                       f"Sizes (training, dev, test): {tuple(sizes)}.",
+                       reason=f"the {name} set does not have the size its fraction asks for",
+                       bug="the dev and test sizes are swapped." if swapped else "")
     if _split_indices(observed["again"], case, text + ", called a second time") != sets:
         raise Fail(f"{text} gave a different split when called again with the same seed: "
                    "the split must be reproducible. Draw from a generator made from the "
                    "seed, `rng = np.random.default_rng(seed)`, not from np.random's global "
-                   "state.")
+                   "state.", reason="the same seed gave another split: it is not reproducible")
     members = [sorted(part) for part in sets]
     others = [_split_indices(other, case, _split_text(case, seed))
               for other, seed in zip(observed["others"], case["other_seeds"])]
@@ -312,10 +293,24 @@ def _split_judge(case, observed):
             raise Fail(f"{text} does not shuffle: each set is a consecutive run of the samples "
                        f"as given (the training set is samples {sets[0][0]} to "
                        f"{sets[0][-1]}), whatever the seed. Data are often sorted (by date, by "
-                       "label), so shuffle with the seed before cutting.")
+                       "label), so shuffle with the seed before cutting.",
+                       reason="it does not shuffle: each set is a consecutive run of samples")
         raise Fail(f"{text} ignores the seed: seeds {case['seed']}, "
                    f"{', '.join(map(str, case['other_seeds']))} all gave the same split. "
-                   "Make the generator from the argument: `rng = np.random.default_rng(seed)`.")
+                   "Make the generator from the argument: `rng = np.random.default_rng(seed)`.",
+                   reason="it ignores the seed: other seeds gave the same split")
+    return _shuffled_in_place(observed, text)
+
+
+def _shuffled_in_place(observed, text):
+    """Advice when the inputs were shuffled in place (seen in the learner's process)."""
+    changed = observed["first"].get("changed") or []
+    names = " and ".join("Xy"[i] for i in changed if type(i) is int and 0 <= i < 2)
+    if not names:
+        return None
+    return (f"Note: {text} shuffled its input {names} in place (as np.random.shuffle does): "
+            "the caller's data must stay as it was. Shuffle an array of indices instead, e.g. "
+            "`rng.permutation(len(X))`, and index X and y with it.")
 
 
 train_dev_test_split = Exercise(
@@ -351,96 +346,46 @@ def _fit_cases(seed):
     y = np.sin(3.0 * x) + rng.normal(0.0, 0.3, len(x))
     degree = int(rng.integers(2, 7))
     return [{"args": (x[:n_train], y[:n_train], x[n_train:], y[n_train:], degree),
-             "call": f"fit_errors(x_train, y_train, x_dev, y_dev, degree={degree}) on hidden "
-                     f"data with {n_train} training and {n_dev} dev samples"}]
-
-
-def _quiet_polyfit(x, y, degree):
-    """np.polyfit without its warning when the degree is too high for the samples."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return np.polyfit(x, y, degree)
-
-
-def _mse_of(coefficients, x, y):
-    return np.mean((np.polyval(coefficients, x) - y) ** 2)
-
-
-def _fit_expected(case):
-    x_train, y_train, x_dev, y_dev, degree = case["args"]
-    fit = np.polyfit(x_train, y_train, degree)
-    return np.array([_mse_of(fit, x_train, y_train), _mse_of(fit, x_dev, y_dev)])
-
-
-def _fit_bugs(case):
-    x_train, y_train, x_dev, y_dev, degree = case["args"]
-    fit = np.polyfit(x_train, y_train, degree)
-    train, dev = _fit_expected(case)
-
-    def errors(coefficients):
-        return np.array([_mse_of(coefficients, x_train, y_train),
-                         _mse_of(coefficients, x_dev, y_dev)])
-
-    bugs = {
-        "the errors are swapped: return (train_mse, dev_mse)": np.array([dev, train]),
-        "the polynomial was fitted on the dev set; fit on the training set only":
-            errors(_quiet_polyfit(x_dev, y_dev, degree)),
-        "the polynomial was fitted on training and dev data together; the dev set must "
-        "stay unseen while fitting": errors(np.polyfit(np.concatenate([x_train, x_dev]),
-                                                       np.concatenate([y_train, y_dev]),
-                                                       degree)),
-        "the polynomial has degree + 1; np.polyfit's deg is the degree itself":
-            errors(np.polyfit(x_train, y_train, degree + 1)),
-        "sums of squared errors instead of their means":
-            np.array([train * len(x_train), dev * len(x_dev)]),
-        "root mean squared errors (RMSE) instead of mean squared errors":
-            np.sqrt(np.array([train, dev])),
-        "the coefficients are evaluated in reverse order: np.polyfit gives the highest power "
-        "first, which is what np.polyval expects": errors(fit[::-1]),
-    }
-    if degree > 0:
-        bugs["the polynomial has degree - 1"] = errors(np.polyfit(x_train, y_train, degree - 1))
-    expected = np.array([train, dev])
-    return {bug: value for bug, value in bugs.items() if not _close(value, expected)}
+             "call": "fit_errors(x_train, y_train, x_dev, y_dev, degree) on hidden data"}]
 
 
 def _fit_run(fit_errors, case):
     return call(fit_errors, *case["args"])
 
 
-def _fit_judge(case, observed):
+def _fit_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "fit_errors"))
-    if observed["changed"]:
-        names = ", ".join(("x_train", "y_train", "x_dev", "y_dev")[i] for i in observed["changed"])
-        raise Fail(f"{text} changed its input {names} in place: compute new arrays instead.")
+        raise raised(text, observed["error"], "fit_errors")
     result = observed["value"]
     if result is None:
         raise Fail(f"{text} returned None: is the `return` statement missing? "
-                   "End with `return train_mse, dev_mse`.")
+                   "End with `return train_mse, dev_mse`.", reason="it returned None")
     if type(result) is np.ndarray and result.shape == (2,):
         result = tuple(result.tolist())
     if type(result) not in (tuple, list) or len(result) != 2:
         raise Fail(f"{text} returned {describe(result)}, expected a tuple of two numbers "
-                   "(train_mse, dev_mse).")
+                   "(train_mse, dev_mse).", reason="it did not return two numbers "
+                                                   "(train_mse, dev_mse)")
     for name, part in zip(("train_mse", "dev_mse"), result):
         if type(part) is np.ndarray and part.size > 1:
             raise Fail(f"{text}: {name} is {describe(part)}, expected one number: the mean "
-                       "of the squared errors over the samples.")
+                       "of the squared errors over the samples.",
+                       reason=f"{name} is an array, not one number")
     actual = np.array([_number(result[0], f"{text}: train_mse"),
                        _number(result[1], f"{text}: dev_mse")])
-    expected = _fit_expected(case)
+    expected = answer["expected"]
     if not _close(actual, expected):
         raise Fail(f"{text} returned (train_mse, dev_mse) = ({_short(actual[0])}, "
                    f"{_short(actual[1])}), expected ({_short(expected[0])}, "
-                   f"{_short(expected[1])})."
-                   + likely(actual, _fit_bugs(case), _close))
+                   f"{_short(expected[1])}).", bug=likely(actual, answer["bugs"], _close))
+    return None
 
 
 fit_errors = Exercise(
     name="fit_errors", points=2, cases=_fit_cases, run=_fit_run, judge=_fit_judge,
-    hidden_seeds=(10_421, 10_422), expected=_fit_expected, bugs=_fit_bugs,
+    inputs=("x_train", "y_train", "x_dev", "y_dev"),
+    hidden_seeds=(10_421, 10_422),
     summary="fit_errors fits a polynomial on the training set and returns its training and "
             "dev MSE")
 
@@ -452,67 +397,45 @@ def _de_db_cases(seed):
     if seed is None:
         # The lecture's point; one with a negative path; large numbers.
         pairs = [(2.0, 1.0), (-3.0, 0.5), (1_000_000.0, 2_000_000.0)]
-    else:
-        rng = np.random.default_rng(seed)
-        pairs = [tuple(round(float(v), 2) for v in rng.uniform(-5.0, 5.0, 2)) for _ in range(3)]
-    return [{"args": pair, "call": _call_text("de_db", pair)} for pair in pairs]
-
-
-def _graph(case):
-    """c, d of the lecture's graph c = a + b, d = b + 1 at the case's a and b."""
-    a, b = case["args"]
-    return a + b, b + 1.0
-
-
-def _de_db_expected(case):
-    c, d = _graph(case)
-    return d * 1.0 + c * 1.0  # ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b
-
-
-def _de_db_bugs(case):
-    c, d = _graph(case)
-    return {"only the path b → c → e, whose product is ∂e/∂c · ∂c/∂b = d (that is also "
-            "∂e/∂a); b reaches e along two paths: add the path b → d → e": d,
-            "only the path b → d → e, whose product is ∂e/∂d · ∂d/∂b = c; b reaches e along "
-            "two paths: add the path b → c → e": c,
-            "the two paths' products multiplied (that gives e = c · d itself); the paths "
-            "add up": c * d,
-            "along each path the local derivatives were added; along a path they multiply "
-            "(chain rule), and the paths' products add up": (d + 1.0) + (c + 1.0)}
+        return [{"args": pair, "call": _call_text("de_db", pair)} for pair in pairs]
+    rng = np.random.default_rng(seed)
+    pairs = [tuple(round(float(v), 2) for v in rng.uniform(-5.0, 5.0, 2)) for _ in range(3)]
+    return [{"args": pair, "call": "de_db(a, b) on hidden numbers"} for pair in pairs]
 
 
 def _de_db_run(de_db, case):
     return call(de_db, *case["args"])
 
 
-def _de_db_judge(case, observed):
+def _de_db_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise Fail(raised(text, observed["error"], "de_db"))
-    value, expected = observed["value"], _de_db_expected(case)
-    c, d = _graph(case)
+        raise raised(text, observed["error"], "de_db")
+    value, expected = observed["value"], answer["expected"]
     if (type(value) in (tuple, list) and len(value) == 2
             and all(type(item) in (int, float) for item in value)):
         paths = "these are the two paths' products; " if _close(sorted(value),
-                                                                sorted([c, d])) else ""
+                                                                answer["paths"]) else ""
         raise Fail(f"{text} returned {describe(value)}, expected one number: {paths}"
-                   "∂e/∂b is the sum over the paths.")
+                   "∂e/∂b is the sum over the paths.",
+                   reason="it returned two numbers; ∂e/∂b is one, the sum over the paths")
     actual = _number(value, text)
     if _close(actual, expected, EXACT_RTOL):
-        return
-    hint = likely(actual, _de_db_bugs(case), _close)
-    if not hint and abs(actual - expected) < 0.05 * max(1.0, abs(expected)):
-        hint = ("\nLikely bug: close but not exact, as a finite difference (e(b + h) - e(b)) / h "
-                "gives. Compute the derivative exactly: the sum over the paths of the products "
-                "of the local derivatives.")
-    raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}.{hint}")
+        return None
+    bug = likely(actual, answer["bugs"], _close)
+    if not bug and abs(actual - expected) < 0.05 * max(1.0, abs(expected)):
+        bug = ("close but not exact, as a finite difference (e(b + h) - e(b)) / h gives. "
+               "Compute the derivative exactly: the sum over the paths of the products of the "
+               "local derivatives.")
+    raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}.", bug=bug)
 
 
 de_db = Exercise(
     name="de_db", points=2, cases=_de_db_cases, run=_de_db_run, judge=_de_db_judge,
-    hidden_seeds=(10_521, 10_522), expected=_de_db_expected, bugs=_de_db_bugs,
+    hidden_seeds=(10_521, 10_522),
     summary="de_db sums, over the two paths from b to e, the products of the local "
             "derivatives")
 
-EXERCISES = (samples_needed, edge_fraction, train_dev_test_split, fit_errors, de_db)
+EXERCISES = declare(CHAPTER, samples_needed, edge_fraction, train_dev_test_split, fit_errors,
+                    de_db)
 __all__ = ["CHAPTER", "EXERCISES", *(exercise.name for exercise in EXERCISES)]

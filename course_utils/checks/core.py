@@ -8,31 +8,44 @@ the grader and the test suite. Checking it has two halves:
   exercise's cases and records what happened as *plain data* only: numbers,
   strings, ``None``, lists, tuples, dicts and plain numpy arrays, the
   exception raised, and observations such as "an input was changed in place";
-* **judging** (:meth:`Exercise.judge`) compares that data with the expected
-  values, computed from the case's inputs, and gives a :class:`Verdict`. It
-  never calls learner code, and refuses anything that is not plain data (an
-  object with a rigged ``__eq__``, a numpy subclass).
+* **judging** (:meth:`Exercise.verdict`) compares that data with the case's
+  **answer**, plain data too: what a correct solution gives and what the
+  typical bugs give. It never calls learner code, and refuses anything that is
+  not plain data (an object with a rigged ``__eq__``, a numpy subclass).
 
-In the notebook both halves run in the learner's kernel (``Exercise.__call__``);
-a grader can run the first half elsewhere and the second in its own process.
+**The answers stay with the grader.** Nothing here computes one: the grader's
+answer keys (``grading/keys/chNN.py``, never handed to students) compute them
+for any case. The release writes the answers of the *visible* cases into
+``.checks/<chapter>.json`` beside the learner's notebook, and the notebook's
+test cells judge from that file in the learner's kernel; hidden cases are
+judged by the grader alone, and their messages say what failed, never the
+answer, the hidden input or anything the learner's code put in its result.
+
+What is observed inside the learner's process (in-place changes, how many
+lines ran) can be forged by that process, so it is advice in a message, never
+a reason to fail.
 
 Cases are plain data too, drawn from a seed: ``cases(None)`` gives the
 visible cases, the lecture's data; ``cases(seed)`` hidden ones the learner
 never sees.
 """
+import builtins
 import contextlib
+import hashlib
 import io
+import os
 import re
 import signal
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["CheckFailed", "Exercise", "Opaque", "Verdict", "ensure_plain", "to_plain",
-           "call", "NotPlainData"]
+__all__ = ["CheckFailed", "Exercise", "Fail", "MissingAnswers", "Opaque", "Verdict", "answers_for",
+           "call", "declare", "ensure_plain", "NotPlainData", "to_plain"]
 
 
 class CheckFailed(AssertionError):
@@ -81,14 +94,22 @@ MAX_ELEMENTS = 10_000_000
 def to_plain(value, depth=0):
     """``value`` as plain data (running half): what judging may look at.
 
-    Exact types only: a subclass of ``float``, of a tuple or of
-    ``np.ndarray`` becomes an :class:`Opaque`, as does anything else.
+    Numbers become Python numbers (numpy's and subclasses of ``float`` and
+    ``int`` too: their stored value); containers must be of the exact types,
+    so a subclass of a tuple or of ``np.ndarray`` becomes an :class:`Opaque`,
+    as does anything else.
     """
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind in _NUMPY_SCALARS:
         return value.item()
+    # A number of a subclass (np.float64 is one of float) is its stored number: read with
+    # float's and int's own methods, so that a subclass's overrides play no part.
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__int__(value)
     if depth > 20:
         return Opaque(kind.__name__, "nested too deeply")
     if kind is np.ndarray:
@@ -226,6 +247,7 @@ def count_lines(fn, *args):
 
     A loop over grid points runs its body once per point, so the count grows
     with the grid; vectorised numpy code runs the same lines whatever the size.
+    The learner's process can switch the count off, so it only ever gives advice.
     A debugger's tracer, if any, comes back afterwards.
     """
     count = 0
@@ -250,27 +272,29 @@ def count_lines(fn, *args):
 
 
 @contextlib.contextmanager
-def helpers_in_place(subject, replacements, is_correct=None):
-    """Run ``subject`` with ``replacements`` in place of the learner's functions of those names.
+def helpers_in_place(subject, replacements):
+    """Run ``subject`` with ``replacements`` (name -> object) in place of the learner's
+    objects of those names in its module's namespace; the learner's are back afterwards.
 
-    ``replacements`` maps a helper's name (``"mse"``) to a correct function
-    that accepts any extra arguments. Only names the learner defined are
-    replaced, and with ``is_correct(name, fn)`` only those it says are wrong;
-    the learner's functions are back afterwards. Yields the names replaced.
-    Where the grader must not trust the sandbox's decision, observe both calls
-    and let the judge choose, as chapter 2 does (``ch02._chosen``).
+    The grader uses it with correct versions of exercises the learner got wrong
+    (its stand-ins, sent into the sandbox after those exercises were judged), so
+    that a bug costs only the exercise it is in.
     """
     namespace = getattr(subject, "__globals__", None)
-    if namespace is None:
-        yield []
+    if namespace is None or not replacements:
+        yield
         return
-    saved = {name: namespace[name] for name in replacements if name in namespace
-             and not (is_correct and is_correct(name, namespace[name]))}
-    namespace.update({name: replacements[name] for name in saved})
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in replacements}
+    namespace.update(replacements)
     try:
-        yield sorted(saved)
+        yield
     finally:
-        namespace.update(saved)
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
 
 
 # ------------------------------------------------------------------ judging helpers
@@ -306,7 +330,8 @@ _BROADCAST = re.compile(r"operands could not be broadcast together with shapes? 
 
 
 def error_hint(error, broadcast_hint=""):
-    """A likely cause of a learner's exception, from its type and message."""
+    """A likely cause of a learner's exception, from its type and message: fixed words,
+    never a part of the message itself (so a hidden case may show it too)."""
     kind, message = error["type"], error["message"]
     if kind == TIMED_OUT:
         return ("it never returned: is there a loop whose condition never changes, or a "
@@ -327,13 +352,25 @@ def error_hint(error, broadcast_hint=""):
     if kind == "TypeError" and "NoneType" in message:
         return "a function returned None: is a `return` statement missing?"
     if kind == "NameError":
-        name = re.search(r"name '(\w+)' is not defined", message)
-        what = f"`{name[1]}`" if name else "a name"
-        return (f"{what} is not defined where the function runs: if it is a variable of "
-                "the notebook, pass it in as an argument; if it is a function, run its cell.")
+        return ("a name is not defined where the function runs: if it is a variable of the "
+                "notebook, pass it in as an argument; if it is a function, run its cell.")
     if kind == "IndexError":
         return "an index past the end of an array: check the loop's range and the array's shape."
     return ""
+
+
+# Exception types a hidden case's message may name: Python's own, which tell nothing
+# of the case (a learner's own class could carry anything in its name).
+_PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                           if isinstance(value, type) and issubclass(value, BaseException))
+
+
+def error_kind(error):
+    """The exception's type for a hidden case's message: Python's own names only."""
+    kind = error.get("type") if type(error) is dict else None
+    if kind == TIMED_OUT:
+        return "no result in time"
+    return kind if kind in _PYTHON_ERRORS else "an exception"
 
 
 def not_implemented(name):
@@ -342,69 +379,74 @@ def not_implemented(name):
 
 
 def raised(call_text, error, name, broadcast_hint=""):
-    """The message for a call that raised ``error`` (plain data from :func:`call`)."""
+    """The :class:`Fail` for a call that raised ``error`` (plain data from :func:`call`)."""
     if error["type"] == "NotImplementedError":
-        return not_implemented(name)
+        return Fail(not_implemented(name), reason=f"{name} is not implemented yet")
     message = f"{call_text} raised {error['type']}: {error['message']}".rstrip(": ")
-    hint = error_hint(error, broadcast_hint)
-    return f"{message}\nLikely bug: {hint}" if hint else message
+    return Fail(message, reason=f"it raised {error_kind(error)}",
+                bug=error_hint(error, broadcast_hint))
 
 
 def likely(actual, candidates, close):
     """The one bug in ``candidates`` (description → value) that ``actual`` matches, or ""."""
     matches = [bug for bug, value in candidates.items() if close(actual, value)]
-    return f"\nLikely bug: {matches[0]}" if len(matches) == 1 else ""
+    return matches[0] if len(matches) == 1 else ""
 
 
 def as_number(value, what):
-    """``value`` as one float, else a failure that says what came back."""
+    """``value`` as one float, else a failure that says what came back.
+
+    Numbers of any numeric type count: a numpy scalar or a ``float`` subclass
+    arrives here as a Python number (see :func:`to_plain`).
+    """
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?")
+        raise Fail(f"{what} returned None: is the `return` statement missing?",
+                   reason="it returned None")
     if type(value) in (list, tuple):
-        raise Fail(f"{what} returned {describe(value)}, expected a single number.")
+        raise Fail(f"{what} returned {describe(value)}, expected a single number.",
+                   reason="it returned a list or tuple, not one number")
     if type(value) is np.ndarray:
         if value.size != 1:
             raise Fail(f"{what} returned {describe(value)}, expected a single number: "
-                       "did you forget to take the mean over the samples?")
+                       "did you forget to take the mean over the samples?",
+                       reason="it returned an array, not one number")
         value = value.reshape(()).item()
     if type(value) not in (int, float, bool):
-        raise Fail(f"{what} returned {describe(value)}, expected a number.")
+        raise Fail(f"{what} returned {describe(value)}, expected a number.",
+                   reason="it returned something other than a number")
     return float(value)
 
 
 def as_array(value, shape, what):
     """``value`` as a float array of ``shape``, else a failure naming the difference."""
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?")
+        raise Fail(f"{what} returned None: is the `return` statement missing?",
+                   reason="it returned None")
     if type(value) in (list, tuple):
         raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape "
                    f"{shape}: compute with numpy arithmetic on the arrays instead of "
-                   "building a list.")
+                   "building a list.", reason="it returned a list, not a numpy array")
     if type(value) is not np.ndarray:
-        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape {shape}.")
+        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape {shape}.",
+                   reason="it returned something other than a numpy array")
     if value.shape != shape:
-        raise Fail(f"{what} returned shape {value.shape}, expected {shape}.")
+        raise Fail(f"{what} returned shape {value.shape}, expected {shape}.",
+                   reason="the array it returned has the wrong shape")
     return value.astype(float)
 
 
 def changed_inputs(observed, call_text, params):
-    """Fail if the call changed any of its array inputs in place (``params`` names them)."""
-    if observed["changed"]:
-        names = ", ".join(params[i] for i in observed["changed"])
-        raise Fail(f"{call_text} changed its input {names} in place. Compute a new array "
-                   f"(e.g. `x * w + b`, `y_hat - y`) instead of updating the argument "
-                   "(`x *= w`, `y_hat -= y`): the notebook and the explorer use these "
-                   "arrays again afterwards.")
+    """Advice when the call changed array inputs in place (``params`` names them), else "".
 
-
-def replaced_note(observed):
-    """The line saying which of the learner's functions a check ran with stand-ins for
-    (``observed["replaced"]``), so a learner knows where the real bug is; "" if none."""
-    names = observed.get("replaced") or []
-    if not names or (observed.get("error") or {}).get("type") == "NotImplementedError":
+    Seen inside the learner's process, so advice only: it never fails a check.
+    """
+    changed = observed.get("changed") if type(observed) is dict else None
+    if type(changed) is not list or not changed:
         return ""
-    return (f"\n(This check ran with a correct {' and '.join(names)} in place of yours, "
-            "which does not pass its own check yet: fix it in its own exercise.)")
+    names = ", ".join(params[i] for i in changed if type(i) is int and 0 <= i < len(params))
+    return (f"Note: {call_text} changed its input {names or 'arguments'} in place. Compute a "
+            "new array (e.g. `x * w + b`, `y_hat - y`) instead of updating the argument "
+            "(`x *= w`, `y_hat -= y`): the caller may use these arrays again afterwards.")
 
 
 def _timed_out(observed):
@@ -413,7 +455,33 @@ def _timed_out(observed):
 
 
 class Fail(Exception):
-    """Raised inside a judge function: the case failed with this message."""
+    """Raised inside a judge function: the case failed.
+
+    ``message`` says it in full, for a case the learner can see. A hidden case's
+    message must hold nothing of the case or of what the learner's code returned,
+    so it is made of ``reason`` (what failed, in words fixed in the checks' code)
+    and ``bug`` (a description from a bug table, or a fixed hint): see
+    :meth:`hidden_text`.
+    """
+
+    def __init__(self, message, *, reason="", bug=""):
+        self.message, self.reason, self.bug = message, reason, bug
+        super().__init__(str(self))
+
+    def __str__(self):
+        return self.message + (f"\nLikely bug: {self.bug}" if self.bug else "")
+
+    def hidden_text(self, call):
+        """The message of a hidden case whose public description is ``call``."""
+        return (f"{call}: {self.reason or 'the result is not the right one'}."
+                + (f"\nLikely bug: {self.bug}" if self.bug else ""))
+
+
+CHECK_DATA = ".checks"  # beside the notebook: the answers of the visible cases, from the release
+
+
+class MissingAnswers(Exception):
+    """This place has no answers for these cases (no check data, no answer key)."""
 
 
 @dataclass(frozen=True)
@@ -421,28 +489,38 @@ class Exercise:
     """One graded exercise, declared once.
 
     ``cases(seed)`` draws the inputs (plain data): ``seed=None`` gives the
-    visible cases. ``run(subject, case)`` is the running half for one case
-    and returns plain data. ``judge(case, observed)`` is the judging half:
-    it returns if the case passes, else raises :class:`Fail` with the
-    message. Cell ids follow the course's convention: ``sol_<name>`` for the
-    solution cell, ``test_<name>`` for the locked test cell.
+    visible cases; each hidden case's ``"call"`` describes it without any of its
+    numbers. ``run(subject, case)`` is the running half for one case and returns
+    plain data. ``judge(case, observed, answer)`` is the judging half: it
+    returns (advice, or None) if the case passes, else raises :class:`Fail`;
+    ``answer`` is the case's plain-data answer from the grader's key. Cell ids
+    follow the course's convention: ``sol_<name>`` for the solution cell,
+    ``test_<name>`` for the locked test cell. ``subject`` is the learner's
+    name the check takes (the exercise's own, unless several exercises check
+    parts of one class); ``uses`` are the exercises whose functions this one
+    may call: when the learner got one of them wrong, the grader checks this
+    one with a correct version in its place. ``inputs`` name the positional
+    arguments the running half passes (:func:`call`): changing one in place
+    earns a note. ``chapter`` is set by :func:`declare`.
     """
     name: str
     points: int
     cases: Callable[[Any], list] = field(repr=False)
     run: Callable[[Any, Any], Any] = field(repr=False)
-    judge: Callable[[Any, Any], None] = field(repr=False)
+    judge: Callable[[Any, Any, Any], Any] = field(repr=False)
     hidden_seeds: tuple = ()
     summary: str = ""
     solution_ids: tuple = field(default=None)
-    # What a correct answer and typical bugs give on a case (description -> value):
-    # the judge names a bug by them, and the tests check that no two collide.
-    expected: Callable = field(default=None, repr=False)
-    bugs: Callable = field(default=None, repr=False)
+    subject: str = None
+    uses: tuple = field(default=(), repr=False)
+    inputs: tuple = ()
+    chapter: str = ""
 
     def __post_init__(self):
         if self.solution_ids is None:
             object.__setattr__(self, "solution_ids", (f"sol_{self.name}",))
+        if self.subject is None:
+            object.__setattr__(self, "subject", self.name)
 
     @property
     def test_id(self):
@@ -463,36 +541,157 @@ class Exercise:
             observations.append(self.run(subject, case))
         return observations
 
-    def verdict(self, observations, seed=None):
-        """Judging half: compare the observations with what the cases expect."""
-        cases = self.cases(seed)
+    def verdict(self, observations, cases, answers, hidden=False):
+        """Judging half: each case's observation against its answer.
+
+        ``hidden`` cases fail with :meth:`Fail.hidden_text` only. A passing
+        verdict's message is the judges' advice, if any.
+        """
         try:
             ensure_plain(observations)
-            if type(observations) is not list or len(observations) != len(cases):
+            ensure_plain(answers)
+            if type(observations) is not list or len(observations) != len(cases) \
+                    or len(answers) != len(cases):
                 raise NotPlainData("not one observation per case")
         except NotPlainData as problem:
-            return Verdict(self.name, False, 0, f"the check could not read the results ({problem})")
-        for number, (case, observed) in enumerate(zip(cases, observations), start=1):
+            return Verdict(self.name, False, 0, "the check could not read the results"
+                           + ("" if hidden else f" ({problem})"))
+        advice = []
+        for number, (case, observed, answer) in enumerate(zip(cases, observations, answers),
+                                                          start=1):
+            in_place = changed_inputs(observed, case.get("call", self.name), self.inputs) \
+                if self.inputs else ""
             try:
-                self.judge(case, observed)
+                note = self.judge(case, observed, answer)
             except Fail as failure:
-                return Verdict(self.name, False, number, str(failure))
+                text = failure.hidden_text(case.get("call", self.name)) if hidden \
+                    else "\n".join(filter(None, [str(failure), in_place]))
+                return Verdict(self.name, False, number, text)
             except Exception as error:  # plain data of the wrong shape: fail closed
-                return Verdict(self.name, False, number, "the check could not read the "
-                               f"results ({type(error).__name__}: {error})")
-        return Verdict(self.name, True, len(cases))
+                detail = "" if hidden else f" ({type(error).__name__}: {error})"
+                return Verdict(self.name, False, number,
+                               f"the check could not read the results{detail}")
+            advice += [text for text in (in_place, note) if text and text not in advice]
+        return Verdict(self.name, True, len(cases), "\n".join(advice))
 
     def __call__(self, subject, seed=None, hidden=False):
-        """Check the learner's ``subject`` in the kernel: print ✓ or raise :class:`CheckFailed`."""
+        """Check the learner's ``subject`` in the kernel: print ✓ or raise :class:`CheckFailed`.
+
+        Visible cases are judged from the check data beside the notebook; hidden
+        ones (``hidden=True``, only in the source notebooks) need the grader's key.
+        """
         seeds = self.hidden_seeds if hidden else [seed]
-        checks = 0
+        checks, advice = 0, []
         for each in seeds:
-            verdict = self.verdict(self.observe(subject, each), each)
+            cases = self.cases(each)
+            try:
+                answers = answers_for(self, cases, visible=each is None)
+            except MissingAnswers as missing:
+                raise CheckFailed(str(missing), self.name) from None
+            verdict = self.verdict(self.observe(subject, cases=cases), cases, answers,
+                                   hidden=each is not None)
             if not verdict.passed:
-                raise CheckFailed(verdict.message, self.name)
+                note = "" if verdict.message.startswith(not_implemented(self.name)) \
+                    else self._helpers_note(subject)
+                raise CheckFailed(verdict.message + note, self.name)
             checks += verdict.checks
+            if verdict.message and verdict.message not in advice:
+                advice.append(verdict.message)
         which = "hidden " if hidden or seed is not None else ""
-        print(f"✓ {self.name}: {checks} {which}check{'s' * (checks != 1)} passed")
+        print(f"✓ {self.name}: {checks} {which}check{'s' * (checks != 1)} passed"
+              + "".join("\n  " + line for note in advice for line in note.splitlines()))
+
+    def _helpers_note(self, subject):
+        """In the kernel: which exercises this one uses fail their own visible check."""
+        namespace = getattr(subject, "__globals__", None) or {}
+        wrong = []
+        for helper in self.uses:
+            if helper.subject not in namespace or helper.subject in wrong:
+                continue
+            cases = helper.cases(None)
+            try:
+                answers = answers_for(helper, cases, visible=True)
+            except MissingAnswers:
+                continue
+            observed = helper.observe(namespace[helper.subject], cases=cases)
+            if not helper.verdict(observed, cases, answers).passed:
+                wrong.append(helper.subject)
+        if not wrong:
+            return ""
+        names = " and ".join(wrong)
+        return (f"\n(This check runs your {names}, which {'does' if len(wrong) == 1 else 'do'}"
+                f" not pass {'its' if len(wrong) == 1 else 'their'} own check yet: fix "
+                f"{'it' if len(wrong) == 1 else 'them'} first. The grader checks {self.name} "
+                f"with a correct {names} in place of yours.)")
+
+
+def declare(chapter, *exercises):
+    """The chapter's exercises in teaching order, each told its chapter: a module's
+    ``EXERCISES = declare(CHAPTER, forward, mse, ...)``."""
+    for exercise in exercises:
+        object.__setattr__(exercise, "chapter", chapter)
+    return tuple(exercises)
+
+
+# ------------------------------------------------------------------ where answers come from
+
+
+def cases_digest(cases):
+    """A hash of plain-data cases: check data belongs to the cases it was computed for."""
+    return hashlib.sha256(dumps_plain(cases).encode()).hexdigest()
+
+
+_CHECK_DATA_CACHE = {}
+
+
+def check_data(chapter, folder=None):
+    """The visible cases' answers of ``chapter`` written by the release into
+    ``<folder>/.checks/<chapter>.json`` (the folder: the notebook's, the kernel's
+    working directory); None if there is no such file."""
+    path = Path(folder or os.getcwd()) / CHECK_DATA / f"{chapter}.json"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    cached = _CHECK_DATA_CACHE.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    try:
+        data = loads_plain(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, NotPlainData):
+        data = {}
+    _CHECK_DATA_CACHE[path] = (stamp, data)
+    return data
+
+
+def answers_for(exercise, cases, visible, folder=None):
+    """The answers of ``cases``: for the visible ones from the check data beside the
+    notebook, else (and where there is none, as in the course's own repository)
+    from the grader's key. Raises :class:`MissingAnswers` with what to do."""
+    data = check_data(exercise.chapter, folder) if visible else None
+    if data is not None:
+        entry = data.get("exercises", {}).get(exercise.name) if type(data) is dict else None
+        if type(entry) is dict and entry.get("cases") == cases_digest(cases) \
+                and type(entry.get("answers")) is list:
+            return entry["answers"]
+        raise MissingAnswers(
+            f"This notebook's check data ({CHECK_DATA}/{exercise.chapter}.json beside it) is "
+            "not for this version of the course: fetch the chapter again, or run `make lab`, "
+            "which brings it up to date (your notebook stays as it is).")
+    try:
+        from grading import answers
+    except ImportError:
+        answers = None
+    if answers is not None:
+        try:
+            return answers.compute(exercise, cases)
+        except answers.MissingKey:
+            pass
+    raise MissingAnswers(
+        f"The checks need {CHECK_DATA}/{exercise.chapter}.json beside this notebook, and it is "
+        "not there: keep the notebook in the folder it came in (with its hidden .checks "
+        "folder), or run `make lab` again." if visible else
+        "Hidden cases are checked by the grader, not here.")
 
 
 # ------------------------------------------------------------------ plain data on the wire

@@ -212,7 +212,10 @@ def setup_course(grader, venv, exchange):
     home = Path(grader.pw_dir)
     notebooks, course = home / "notebooks", home / "course"
     env = grader_env(grader, venv, course, notebooks)
-    as_user(grader.pw_name, ["mkdir", "-p", notebooks], env)
+    as_user(grader.pw_name, ["mkdir", "-p", notebooks, home / "keys"], env)
+    # The answer keys: the grader's only (the shared environment leaves them out).
+    for source in sorted((REPO / "grading" / "keys").glob("*.py")):
+        as_user(grader.pw_name, ["cp", source, home / "keys" / source.name], env)
     for source in sorted((REPO / "notebooks").glob("*.ipynb")):
         target = notebooks / source.name
         if not target.exists():
@@ -244,7 +247,8 @@ def grader_env(grader, venv, course, notebooks):
     return {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",  # alembic, for nbgrader
             "HOME": grader.pw_dir, "SHELL": "/bin/bash", "LANG": "C.UTF-8",
             "PYTORCH_PRACTICE_COURSE": str(course), "PYTORCH_PRACTICE_NOTEBOOKS": str(notebooks),
-            "PYTORCH_PRACTICE_CONFIG": str(Path(grader.pw_dir) / "course.toml")}
+            "PYTORCH_PRACTICE_CONFIG": str(Path(grader.pw_dir) / "course.toml"),
+            "PYTORCH_PRACTICE_KEYS": str(Path(grader.pw_dir) / "keys")}
 
 
 def up(args):
