@@ -12,6 +12,7 @@ grader says about a hidden case gives one away.
   inputs through its errors, or dumps the grader's stand-ins gains nothing and learns nothing.
 """
 import importlib
+import inspect
 import json
 import os
 import shutil
@@ -23,10 +24,10 @@ import nbformat
 import numpy as np
 import pytest
 
-from conftest import CHAPTERS, ROOT, grade_id, read_notebook, verdict_of
+from conftest import CHAPTERS, ROOT, chapter_namespace, grade_id, read_notebook, verdict_of
 from course_utils import checks
 from course_utils.checks import core
-from grading import answers, engine, sandbox
+from grading import answers, engine, runner, sandbox
 
 EXERCISES = [(chapter, exercise) for chapter in CHAPTERS for exercise in checks.exercises(chapter)]
 IDS = [f"{chapter}-{exercise.name}" for chapter, exercise in EXERCISES]
@@ -178,8 +179,6 @@ def test_the_check_data_holds_the_visible_answers_only(chapter, tmp_path):
 
 def test_the_notebook_checks_judge_from_the_check_data_without_the_keys(tmp_path):
     """A released chapter's test cells in a kernel that has no keys: the data decides."""
-    from conftest import chapter_namespace
-
     answers.write_check_data("02_linear_model", tmp_path)
     solutions = chapter_namespace("02_linear_model")
     code = (f"import os, sys; os.chdir({str(tmp_path)!r})\n"
@@ -431,3 +430,30 @@ def test_what_is_measured_in_the_submissions_process_is_not_graded(hostile):
     switch off: now it is advice, so switching it off changes nothing."""
     surface = _by_name(hostile["looper"])["cost_surface"]
     assert surface.score == 3
+
+
+# ------------------------------------------------------------------ one definition per exercise
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_exercise_has_its_key_and_nothing_else_does(chapter):
+    """The key adds the answers to the exercises the checks module declares: one function
+    per exercise, named as it, and stand-ins only for what other exercises use."""
+    key = answers.key(chapter)
+    exercises = checks.exercises(chapter)
+    public = {name for name, member in vars(key).items()
+              if callable(member) and not name.startswith("_") and not inspect.isclass(member)
+              and member.__module__ == key.__name__}
+    assert public == {exercise.name for exercise in exercises}
+    used = {helper.subject for exercise in exercises for helper in exercise.uses}
+    assert set(getattr(key, "STAND_INS", {})) == used
+    # Each stands alone (the sandbox defines it from its source, with numpy as np), and the
+    # reference solutions of the exercises that use it pass with it in place.
+    stand_ins = runner.define_stand_ins(answers.stand_ins(chapter, used))
+    solutions = chapter_namespace(chapter)
+    for exercise in exercises:
+        if exercise.uses:
+            subject = solutions[exercise.subject]
+            with core.helpers_in_place(subject, {helper.subject: stand_ins[helper.subject]
+                                                 for helper in exercise.uses}):
+                assert verdict_of(exercise, subject).passed, exercise.name

@@ -80,6 +80,7 @@ def reorder_cells(nb):
 
 
 SECRETS_TO_READ = [str(ROOT / "notebooks" / f"{CHAPTER}.ipynb"), str(ROOT / "course"),
+                   str(ROOT / "grading" / "keys" / "ch02.py"), str(ROOT / "grading" / "answers.py"),
                    str(ROOT / "tests" / "conftest.py"), str(ROOT / "README.md")]
 
 HOSTILE = {

@@ -77,9 +77,9 @@ def hub(*args, timeout=900):
     return result.stdout
 
 
-def as_user(name, code):
+def as_user(name, code, python=SYSTEM_PYTHON):
     """What ``code`` (Python, printing JSON) prints when run as the system user ``name``."""
-    result = subprocess.run([SYSTEM_PYTHON, "-c", code], capture_output=True, text=True,
+    result = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
                             user=name, group=name, extra_groups=[], cwd="/", timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -327,6 +327,7 @@ def test_students_cannot_read_each_others_work_the_course_or_the_secret(klass, r
         "the course": f"/home/{klass.grader}/course/gradebook.db",
         "the source notebooks": f"/home/{klass.grader}/notebooks/{CHAPTER}.ipynb",
         "the grading secret": f"/home/{klass.grader}/.config/pytorch-practice/grading-secret",
+        "the answer keys": f"/home/{klass.grader}/keys/ch02.py",
         "the hub's state": str(klass.state / "jupyterhub.sqlite"),
     }
     for path in targets.values():
@@ -345,6 +346,13 @@ def test_students_cannot_read_each_others_work_the_course_or_the_secret(klass, r
     # while the grader, who collected it, could read bob's submission
     grader = as_user(klass.grader, code)
     assert grader["bob's submission"] == "read" and grader["the grading secret"] == "read"
+    assert grader["the answer keys"] == "read"
+    # The shared environment has no answer key: a student's Python finds none.
+    keys = ("import json\nfrom grading import answers\ntry:\n"
+            "    answers.key('02_linear_model'); found = 'found'\n"
+            "except answers.MissingKey:\n    found = 'missing'\nprint(json.dumps(found))\n")
+    assert as_user(klass.names["correct"], keys,
+                   python=klass.prefix / "venv" / "bin" / "python") == "missing"
 
 
 def test_each_students_server_runs_as_that_student(klass, run):

@@ -76,12 +76,12 @@ def cost_surface(case):
 
 # Correct versions for the exercises that use them; they accept the extra arguments a
 # learner may pass. Each is sent to the sandbox as its source, with numpy as np.
-def forward_stand_in(x, w, b=0.0, *args, **kwargs):
+def _forward_stand_in(x, w, b=0.0, *args, **kwargs):
     return np.asarray(x) * w + b
 
 
-def mse_stand_in(y_hat, y, *args, axis=None, **kwargs):
+def _mse_stand_in(y_hat, y, *args, axis=None, **kwargs):
     return np.mean((np.asarray(y_hat) - np.asarray(y)) ** 2, axis=axis)
 
 
-STAND_INS = {"forward": forward_stand_in, "mse": mse_stand_in}
+STAND_INS = {"forward": _forward_stand_in, "mse": _mse_stand_in}

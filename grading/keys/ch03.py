@@ -228,9 +228,9 @@ def affine_gradients(case):
 
 # A correct cost_gradient for the exercises that use it, accepting the extra arguments a
 # learner may pass; sent to the sandbox as its source, with numpy as np.
-def cost_gradient_stand_in(x, y, w, *args, **kwargs):
+def _cost_gradient_stand_in(x, y, w, *args, **kwargs):
     x, y = np.asarray(x), np.asarray(y)
     return np.mean(2 * x * (x * w - y))
 
 
-STAND_INS = {"cost_gradient": cost_gradient_stand_in}
+STAND_INS = {"cost_gradient": _cost_gradient_stand_in}

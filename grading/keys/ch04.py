@@ -9,10 +9,6 @@ import numpy as np
 
 
 
-def _close(a, b, rtol=1e-9):
-    return np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=rtol, atol=1e-9)
-
-
 # ------------------------------------------------------------------ answers by hand
 
 
