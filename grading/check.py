@@ -4,15 +4,17 @@
 notebook as autograde does (:mod:`grading.intake`), runs it with the same
 engine (:func:`grading.engine.grade` with ``visible_only``: the learner's
 cells in a fresh sandbox, or straight in a subprocess where there is no
-bubblewrap) and judges each exercise on the cases the notebook shows. On
-those cases it gives what autograde gives; the grader also draws hidden
-cases. No course directory, secret or root is needed.
+bubblewrap) and judges each exercise on the cases the notebook shows, from
+the check data beside it (``.checks/``, as the notebook's own test cells do).
+On those cases it gives what autograde gives; the grader also draws hidden
+cases. No course directory, secret, answer key or root is needed.
 """
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_utils import checks
+from course_utils.checks import core
 
 from . import engine, intake, sandbox
 from .names import match_chapter
@@ -63,8 +65,12 @@ def check(path, *, chapter=None, limits=None, isolation=None):
             raise GradingError(f"no chapter {chapter!r}: the chapters are "
                                f"{', '.join(sorted(checks.chapters()))}") from None
     isolation = isolation or sandbox.detect()
-    graded = engine.grade(notebook, chapter, "self-check", b"", limits=limits or sandbox.Limits(),
-                          isolation=isolation, visible_only=True, check_data=path.parent)
+    try:
+        graded = engine.grade(notebook, chapter, "self-check", b"",
+                              limits=limits or sandbox.Limits(), isolation=isolation,
+                              visible_only=True, check_data=path.parent)
+    except core.MissingAnswers as missing:
+        raise GradingError(str(missing)) from None
     return Checked(chapter, path, graded, time.perf_counter() - started, isolation)
 
 

@@ -141,7 +141,9 @@ def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), isol
             graded.cells = _cell_reports(reply.get("cells"))
             steps.run(box, student, secret, visible_only, check_data)
     except sandbox.SandboxError as problem:
+        # A run that did not end: what was judged before it stopped does not count either.
         graded.failure = str(problem)
+        steps.outcomes.clear()
     for exercise in exercises:
         outcome = steps.outcomes.get(exercise.name) or _Outcome(
             False, graded.failure or f"{exercise.name} could not be checked")
