@@ -43,8 +43,8 @@ content quoted); names are shown escaped (:func:`grading.names.shown`). The
 change time (``st_ctime``) of what a student wrote is set by the system, not
 by the student, so a time in a name, in ``timestamp.txt`` or a modification
 time set with ``touch`` never makes a student's own submission earlier than
-its last change; what root or the grader owns (a copy the instructor made)
-keeps the time it claims. One bad entry costs its student (or its file), and
+its last change; what root or the grader owns (a copy the instructor made;
+see :func:`grading.untrusted.graders`) keeps the time it claims. One bad entry costs its student (or its file), and
 the rest of the source is collected.
 
 A notebook whose name is close to a chapter's (``02_linear_model (1).ipynb``,
@@ -331,7 +331,7 @@ def _checked_folder(name, parent, path):
     except untrusted.Refused as problem:
         raise _SourceError(f"{shown(path)}: {problem}") from None
     owner = os.fstat(folder).st_uid
-    if owner not in (0, os.geteuid()):
+    if owner not in untrusted.graders():
         os.close(folder)
         raise _SourceError(f"{shown(path)} belongs to {_user(owner)}, not to root or to the "
                            "grader running collect: not read (a student may have made it)")
@@ -359,7 +359,7 @@ def _in_anothers_name(owner, student):
         expected = pwd.getpwnam(student).pw_uid
     except KeyError:
         return ""
-    if owner in (expected, 0, os.geteuid()):
+    if owner == expected or owner in untrusted.graders():
         return ""
     return f"made by {_user(owner)}, not by {student}: a submission in another's name, refused"
 

@@ -175,9 +175,20 @@ def walk(dir_fd, enter=lambda name: True, parts=()):
         yield from [((*parts, name), info)] if entries is None else entries
 
 
+def graders():
+    """The uids whose files are the grader's own: root, the user running it and, when
+    root runs it through sudo, the user who ran sudo (the instructor's own copies)."""
+    uids = {0, os.geteuid()}
+    sudo = os.environ.get("SUDO_UID", "")
+    if os.geteuid() == 0 and sudo.isdigit():
+        uids.add(int(sudo))
+    return uids
+
+
 def written_by_another(info):
-    """Whether another user than root or this grader owns the file of ``info``: a student."""
-    return info.st_uid not in (0, os.geteuid())
+    """Whether another user than the grader (:func:`graders`) owns the file of ``info``:
+    a student."""
+    return info.st_uid not in graders()
 
 
 def submitted_time(claimed, *infos):

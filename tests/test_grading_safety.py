@@ -386,12 +386,17 @@ def test_a_time_a_student_writes_never_makes_their_submission_earlier(released, 
 
 @as_root
 def test_autograde_dir_takes_a_students_file_at_its_last_change(released, course, tmp_path):
-    path = put(tmp_path / "inbox", "lea", released["reference"])
-    os.utime(path, (0, datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp()))
-    chown(path.parent, STUDENT_UID)
+    """Lea's file says 2020 (touch); Ian's copy, of the instructor who runs sudo, keeps it."""
+    for student, uid in (("lea", STUDENT_UID), ("ian", OTHER_UID)):
+        path = put(tmp_path / "inbox", student, released["reference"])
+        os.utime(path, (0, datetime(2020, 1, 1, tzinfo=timezone.utc).timestamp()))
+        chown(path.parent, uid)
     before = datetime.now(timezone.utc) - timedelta(seconds=5)
-    ok(cli("autograde", tmp_path / "inbox", "--course-dir", course, "-q"))
-    assert datetime.fromisoformat(statuses(course)["lea"]["submitted_at"]) >= before
+    ok(cli("autograde", tmp_path / "inbox", "--course-dir", course, "-q",
+           env={"SUDO_UID": str(OTHER_UID)}))
+    times = {student: datetime.fromisoformat(entry["submitted_at"])
+             for student, entry in statuses(course).items()}
+    assert times["lea"] >= before and times["ian"].year == 2020
 
 
 # ------------------------------------------------------------------ the grader's own state
