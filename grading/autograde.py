@@ -203,8 +203,9 @@ def _in_folder(submissions_dir):
         except OSError:
             return _Where(None, "", missing=f"no folder {student} in {shown(submissions_dir)}")
         if not stat.S_ISDIR(info.st_mode):
-            return _Where(None, shown(student), problem=untrusted.not_regular(info).replace(
-                "not a regular file", "not a folder"))
+            return _Where(None, shown(student), problem="a symbolic link, not followed"
+                          if stat.S_ISLNK(info.st_mode)
+                          else f"{untrusted.kind(info.st_mode)}, not a folder")
         return _Where(folder, f"{shown(student)}/{chapter}.ipynb")
     return where
 
