@@ -43,5 +43,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Only what `make` rebuilds: the environment and build products. Never course/
+# (the class's collected work, gradebook, feedback, audit: `python -m grading
+# delete-class-data` deletes those, after asking) nor workspace/ (the learner's work).
 clean:
-	rm -rf course $(VENV)
+	rm -rf $(VENV) *.egg-info .pytest_cache
+	find . -name __pycache__ -type d -not -path './course/*' -not -path './workspace/*' \
+	  -prune -exec rm -rf {} +

@@ -1,4 +1,5 @@
-"""Command line: ``python -m grading {release,collect,autograde,feedback,export,status,check,audit}``.
+"""Command line: ``python -m grading {release,collect,autograde,feedback,export,status,check,audit,
+delete-class-data}``.
 
 The pipeline is imported only once the arguments are parsed, so that --help
 and usage errors answer at once: nbgrader and nbformat take seconds to import.
@@ -208,11 +209,47 @@ def _check(pipeline, args):
     return 0 if checked.graded.score >= checked.graded.max_score else 1
 
 
+def _delete_class_data(pipeline, args):
+    from . import classdata
+
+    found = classdata.present(args.course_dir)
+    if not found:
+        print(f"no class data in {args.course_dir}: nothing to delete")
+        return 0
+    print(f"This deletes the class's data in {args.course_dir}:")
+    width = max(len(path.name) for path, _, _ in found) + 1
+    for path, what, size in found:
+        name = path.name + "/" * (path.is_dir() and not path.is_symlink())
+        print(f"  {name:<{width}}  {what} ({size})")
+    print("It cannot be made again. The released chapters (source/, release/) and the "
+          "learners' workspace stay.")
+    if not args.yes:
+        try:
+            answer = input("Delete all of this? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return 1
+    classdata.delete([path for path, _, _ in found])
+    print(f"deleted {len(found)} item(s) from {args.course_dir}")
+    return 0
+
+
 def _parser(verbs, name, *, parents, help, description, examples):
     return verbs.add_parser(name, parents=parents, help=help,
                             description=textwrap.fill(description, 79),
                             epilog="examples:\n" + "\n".join(f"  {line}".rstrip() for line in examples),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+class _Escaped(logging.Formatter):
+    """Log lines with the characters of names that a terminal would obey escaped."""
+
+    def format(self, record):
+        from .names import shown
+
+        return "\n".join(map(shown, super().format(record).split("\n")))
 
 
 def build_parser():
@@ -398,12 +435,27 @@ def build_parser():
     audit.add_argument("--chapter", help="only this chapter")
     audit.add_argument("--student", help="only this student")
     audit.set_defaults(run=_audit)
+
+    delete = _parser(
+        verbs, "delete-class-data", parents=[common],
+        help="delete the class's collected work, gradebook, feedback and audit",
+        description="Delete what a class left in the course: the submissions collected, "
+                    "submitted and autograded, the feedback pages, the audit, the gradebook "
+                    "and the grading status. Lists each first and asks (y/N), unless --yes. "
+                    "The released chapters and the learners' workspace stay; `make clean` "
+                    "never deletes any of this.",
+        examples=["python -m grading delete-class-data",
+                  "python -m grading delete-class-data --course-dir ~/course --yes"])
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
+    delete.set_defaults(run=_delete_class_data)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.run is _delete_class_data:  # files only: no need to wait for nbgrader
+        return _delete_class_data(None, args)
     if args.run is _check:  # a learner's: the engine only, not nbgrader's gradebook
         from .base import GradingError
 
@@ -416,7 +468,9 @@ def main(argv=None):
     from . import pipeline
 
     if args.verbose:
-        pipeline.NBGRADER_LOG.addHandler(logging.StreamHandler())
+        handler = logging.StreamHandler()
+        handler.setFormatter(_Escaped())  # nbgrader logs the file names it reads
+        pipeline.NBGRADER_LOG.addHandler(handler)
         pipeline.NBGRADER_LOG.setLevel(logging.INFO)
     else:
         # nbgrader's gradebook makes SQLAlchemy warn about autoflush on every new submission.

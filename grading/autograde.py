@@ -21,7 +21,9 @@ With a roster in the course config, a student not on it is rejected (0, not
 in the gradebook) and a student on it who handed in nothing is missing (0).
 """
 import dataclasses
+import os
 import shutil
+import stat
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,10 +36,11 @@ from nbgrader.utils import rmtree
 
 from course_utils import checks
 
-from . import audit, collect, engine, intake, reports, sandbox
+from . import audit, collect, engine, intake, reports, sandbox, untrusted
 from .config import CourseConfig
 from .course import (GradingError, Status, available_chapters, course_notebook, graded_exercises,
                      is_released, load_config, open_course, release)
+from .names import shown
 from .settings import COURSE_DIR, NOTEBOOKS_DIR, SECRET_FILE
 
 
@@ -111,7 +114,8 @@ def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
             raise GradingError(f"no submissions folder at {submissions_dir}")
         student_dirs, loose_files = intake.scan(submissions_dir)
         students = sorted({path.name for path in student_dirs} | roster)
-        submitted = {path.stem for folder in student_dirs for path in folder.glob("*.ipynb")}
+        submitted = {path.stem for folder in student_dirs if _is_folder(folder)
+                     for path in folder.glob("*.ipynb")}
         where = _in_folder(submissions_dir)
     chapters = [chapter] if chapter else [
         name for name in available_chapters(notebooks_dir) if name in submitted]
@@ -129,6 +133,11 @@ def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
     isolation = sandbox.detect()
     if isolation.warning:
         print(isolation.warning, file=sys.stderr)
+    if isolation.bwrap and isolation.as_root:
+        try:  # the uid locks: refused before anything is graded, not per submission
+            os.close(sandbox.lock_folder())
+        except sandbox.SandboxError as problem:
+            raise GradingError(str(problem)) from None
 
     # Intake of every chapter first, then one parallel run over all that needs grading,
     # so that a class of several chapters keeps every core busy.
@@ -168,7 +177,7 @@ def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
         chapter = plan["chapter"]
         chapter_results = _apply_lateness(api, chapter, plan["results"], config)
         done = [chapter_results[student] for student in students] + [
-            SubmissionResult(path.name, chapter, Status.REJECTED,
+            SubmissionResult(shown(path.name), chapter, Status.REJECTED,
                              intake.loose_file_reason(path, chapter),
                              max_score=plan["max_score"])
             for path in loose_files]
@@ -177,15 +186,27 @@ def autograde(submissions_dir=None, *, chapter=None, course_dir=COURSE_DIR,
     return results
 
 
+def _is_folder(path):
+    try:
+        return stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _in_folder(submissions_dir):
+    """Where each student's notebook is in ``submissions_dir``; the time comes from the
+    file when it is read (:func:`grading.untrusted.submitted_time`)."""
     def where(student, chapter):
         folder = submissions_dir / student
-        if not folder.is_dir():
-            return _Where(None, "", missing=f"no folder {student} in {submissions_dir}")
-        path = folder / f"{chapter}.ipynb"
-        submitted_at = (datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
-                        if path.is_file() else None)
-        return _Where(folder, f"{student}/{chapter}.ipynb", submitted_at)
+        try:
+            info = folder.lstat()
+        except OSError:
+            return _Where(None, "", missing=f"no folder {student} in {shown(submissions_dir)}")
+        if not stat.S_ISDIR(info.st_mode):
+            return _Where(None, shown(student), problem="a symbolic link, not followed"
+                          if stat.S_ISLNK(info.st_mode)
+                          else f"{untrusted.kind(info.st_mode)}, not a folder")
+        return _Where(folder, f"{shown(student)}/{chapter}.ipynb")
     return where
 
 
@@ -209,7 +230,9 @@ def _take_in(api, student, chapter, where, known_ids, max_score, fingerprints, f
     """A result for a submission that needs no grading run, else the item to grade."""
     invalid = intake.invalid_student_id(student)
     if invalid:
-        return SubmissionResult(student, chapter, Status.REJECTED, invalid, max_score=max_score)
+        # Shown in ASCII: an id in another script may look exactly like a classmate's.
+        return SubmissionResult(ascii(student)[1:-1], chapter, Status.REJECTED, invalid,
+                                max_score=max_score)
     if not config.on_roster(student):
         return SubmissionResult(student, chapter, Status.REJECTED,
                                 f"{student} is not on the course's roster "
@@ -223,12 +246,17 @@ def _take_in(api, student, chapter, where, known_ids, max_score, fingerprints, f
             raise intake.Unusable(Status.BROKEN, f"{where.label}: {where.problem}")
         submission = intake.read_submission(where.folder, chapter, known_ids,
                                             limits=config.limits, label=where.label)
-    except intake.Unusable as problem:
+    except Exception as problem:  # whatever the file is: this student's 0, the batch goes on
+        if not isinstance(problem, intake.Unusable):
+            problem = intake.Unusable(Status.BROKEN,
+                                      f"{where.label}: {untrusted.why_not(problem)}")
         _clear(api, student, chapter)
         audit.remove(api.coursedir.root, chapter, student)
         result = _grade_zero(api, student, chapter, problem.status, str(problem))
         return dataclasses.replace(result, submitted_at=where.submitted_at,
                                    submission=where.fingerprint)
+    where = dataclasses.replace(where, submitted_at=where.submitted_at or untrusted.submitted_time(
+        datetime.fromtimestamp(submission.info.st_mtime, timezone.utc), submission.info))
     if not force:
         kept = audit.unchanged(api.coursedir.root, chapter, student,
                                submission=submission.digest, **fingerprints)

@@ -13,21 +13,39 @@ never written.
   with a roster, a folder named like a student on it is one. Notebooks loose
   in the source or a section are taken if their name says whose they are
   (the zip convention below). The submission time is the file's modification
-  time: copy folders with their times (``cp -p``, ``rsync -t``).
+  time: copy folders with their times (``cp -p``, ``rsync -t``); for a file
+  that a student owns (a folder they write into themselves), never earlier
+  than its change time (see below).
 * **A zip from an LMS**: each file name as nbgrader's ``zip_collect`` reads
   it, by regular expressions with the groups ``student_id``, ``file_id`` and
   optionally ``timestamp`` (``[collect] zip_patterns`` of the course config;
   by default ``<student>_<chapter>.ipynb`` and Blackboard's
   ``<assignment>_<student>_attempt_<time>_<chapter>.ipynb``); folders in the
   zip are read as a folder source. The submission time is the timestamp in
-  the name, else the entry's time (in the course's time zone). Entries that
+  the part of the name the LMS writes (before the student's own file name),
+  else the entry's time (in the course's time zone). Entries that
   are links, absolute paths or paths out of the zip's folder are refused,
   and sizes are checked before anything is unpacked.
 * **nbgrader's exchange** (the exchange root, the course's folder in it, or
-  its ``inbound`` folder): each ``inbound/<student>+<chapter>+<timestamp>+...``
-  folder, read with nbgrader's own code, at the time in its name. Where the
-  students are users of this machine, a folder that another student made in
-  a student's name is refused.
+  its ``inbound`` folder): only this course's ``inbound``
+  (``<root>/pytorch-practice-course/inbound``), and only if the course's
+  folder and ``inbound`` are real folders of root's or of the grader running
+  collect, the course's folder writable by nobody else; then each
+  ``inbound/<student>+<chapter>+<timestamp>+...`` folder, named as nbgrader
+  names it, at the time in its name, but never earlier than the change time
+  of the folder and its notebook when a student owns them. Where the
+  students are users of this machine, a folder or notebook that another
+  student made in a student's name is refused.
+
+Every file and folder of a source is read by :mod:`grading.untrusted`'s rules
+(no link followed, regular files only, sizes capped, nothing blocks, no
+content quoted); names are shown escaped (:func:`grading.names.shown`). The
+change time (``st_ctime``) of what a student wrote is set by the system, not
+by the student, so a time in a name, in ``timestamp.txt`` or a modification
+time set with ``touch`` never makes a student's own submission earlier than
+its last change; what root or the grader owns (a copy the instructor made;
+see :func:`grading.untrusted.graders`) keeps the time it claims. One bad entry costs its student (or its file), and
+the rest of the source is collected.
 
 A notebook whose name is close to a chapter's (``02_linear_model (1).ipynb``,
 ``02-Linear-Model.ipynb``) is taken for that chapter, with a warning. Of
@@ -53,11 +71,11 @@ from typing import Callable
 
 from dateutil import parser as dateparser
 
-from . import intake
+from . import intake, untrusted
 from .config import CourseConfig
 from .course import COURSE_ID, NBGRADER_LOG, GradingError, releasable_chapters
 from .names import hidden as _hidden
-from .names import match_chapter
+from .names import match_chapter, shown
 from .settings import COURSE_DIR, NOTEBOOKS_DIR
 
 COLLECTED_DIR = "collected"
@@ -65,6 +83,9 @@ MANIFEST = "collection.json"
 MB = 1024 * 1024
 # Files nbgrader's exchange puts beside a submission's notebooks.
 EXCHANGE_FILES = {"timestamp.txt", "submission_secret.txt"}
+SMALL_FILE = 1000  # bytes: the most timestamp.txt or submission_secret.txt may have
+# What nbgrader's submit writes as the secret (hex); checked before it is passed on.
+SUBMISSION_SECRET = re.compile(r"[\w-]{1,256}", re.ASCII)
 
 
 @dataclass
@@ -79,6 +100,7 @@ class Candidate:
     problem: str = ""  # why it cannot be taken, if so: it is then recorded as broken
     note: str = ""  # e.g. how its name was read
     secret: str = ""  # nbgrader's submission_secret.txt, from the exchange
+    local: bool = False  # a file of this machine: its time is bounded again when it is read
 
 
 @dataclass
@@ -99,10 +121,11 @@ class Report:
 class _File:
     parts: tuple  # its path inside the source
     size: int
-    mtime: datetime | None
+    mtime: datetime | None  # its time (for a local file: untrusted.submitted_time's)
     open: Callable | None
-    origin: str
+    origin: str  # escaped, for people
     problem: str = ""
+    info: os.stat_result | None = None  # a local file's lstat
 
 
 # ------------------------------------------------------------------ names
@@ -120,7 +143,12 @@ def _parse_name(filename, config, chapters):
         chapter, note = match_chapter(info["file_id"].removesuffix(".ipynb"), chapters)
         if chapter is None:
             continue
-        return info["student_id"], chapter, info.get("timestamp"), note
+        stamp = info.get("timestamp")
+        if stamp:
+            match = re.match(pattern, filename)
+            if match.start("timestamp") > match.start("file_id"):
+                stamp = None  # in the student's own file name, not the part the LMS wrote
+        return info["student_id"], chapter, stamp, note
     return None
 
 
@@ -143,19 +171,23 @@ def collect(sources, *, course_dir=COURSE_DIR, notebooks_dir=NOTEBOOKS_DIR, conf
                            "collect for")
     report = Report()
     candidates, per_source = [], {}
-    for source in sources:
-        source = Path(source).resolve()
-        start = len(report.not_collected)
-        try:
-            candidates += _read_source(source, chapters, config, report)
-            error = ""
-        except _SourceError as problem:
-            error = str(problem)
-            report.errors.append((str(source), error))
-        per_source[str(source)] = {"not_collected": report.not_collected[start:],
-                                   "error": error}
-    chosen = _latest(candidates, report)
-    _store(chosen, course_dir, config, report, per_source)
+    with contextlib.ExitStack() as open_folders:  # each source's, for reading its files
+        for source in sources:
+            source = Path(source).resolve()
+            start = len(report.not_collected)
+            try:
+                candidates += _read_source(source, chapters, config, report, open_folders)
+                error = ""
+            except _SourceError as problem:
+                error = str(problem)
+            except OSError as problem:
+                error = f"cannot be read ({problem.strerror or type(problem).__name__})"
+            if error:
+                report.errors.append((shown(source), error))
+            per_source[shown(source)] = {"not_collected": report.not_collected[start:],
+                                         "error": error}
+        chosen = _latest(candidates, report)
+        _store(chosen, course_dir, config, report, per_source)
     return report
 
 
@@ -163,14 +195,19 @@ class _SourceError(Exception):
     """A source that cannot be read at all."""
 
 
-def _read_source(source, chapters, config, report):
+def _read_source(source, chapters, config, report, open_folders):
     if not source.exists():
         raise _SourceError("no such file or folder")
     if source.is_dir():
-        inbound = _exchange_inbound(source)
-        if inbound is not None:
-            return _exchange(source, inbound, chapters, config, report)
-        return _classify(_folder_files(source, report), chapters, config, report)
+        course = _exchange_course(source)
+        if course is not None:
+            inbound = _open_inbound(course)
+            open_folders.callback(os.close, inbound)
+            return _exchange((course / "inbound").relative_to(source.parent), inbound,
+                             chapters, config, report)
+        top = os.open(source, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        open_folders.callback(os.close, top)
+        return _classify(_folder_files(source, top, report), chapters, config, report)
     if source.suffix.lower() == ".zip" or zipfile.is_zipfile(source):
         return _classify(_zip_files(source, config, report), chapters, config, report)
     raise _SourceError("not a folder, a zip file or nbgrader's exchange")
@@ -180,31 +217,25 @@ def _utc(timestamp):
     return datetime.fromtimestamp(timestamp, timezone.utc)
 
 
-def _folder_files(source, report):
+def _folder_files(source, top, report):
+    """The files under the folder ``source`` (open as ``top``), none of them read yet."""
     files = []
-    for root, folders, names in os.walk(source):
-        root = Path(root)
-        relative = root.relative_to(source).parts
-        shown = Path(source.name, *relative)
-        for name in list(folders):
-            if _hidden(name):
-                report.skipped.append(f"{shown / name}/")
-                folders.remove(name)
-            elif (root / name).is_symlink():
-                files.append(_File((*relative, name), 0, None, None, str(shown / name),
-                                   "a symbolic link to a folder, not followed"))
-        for name in names:
-            path = root / name
-            if _hidden(name):
-                report.skipped.append(str(shown / name))
-                continue
-            info = path.lstat()
-            problem = ("a symbolic link, not followed" if stat.S_ISLNK(info.st_mode) else
-                       "" if stat.S_ISREG(info.st_mode) else "not a regular file")
-            files.append(_File((*relative, name), info.st_size, _utc(info.st_mtime),
-                               None if problem else (lambda path=path: open(path, "rb")),
-                               str(shown / name), problem))
+    for parts, info in untrusted.walk(top, enter=lambda name: not _hidden(name)):
+        origin = shown(Path(source.name, *parts))
+        if _hidden(parts[-1]):
+            report.skipped.append(origin + "/" * stat.S_ISDIR(info.st_mode))
+            continue
+        problem = ("folders nested too deeply, or unreadable: not read"
+                   if stat.S_ISDIR(info.st_mode) else untrusted.not_regular(info))
+        files.append(_File(parts, info.st_size,
+                           untrusted.submitted_time(_utc(info.st_mtime), info),
+                           None if problem else _opener(parts, top), origin, problem, info))
     return files
+
+
+def _opener(parts, folder):
+    """What opens the file at ``parts`` below the open ``folder``, by untrusted's rules."""
+    return lambda: untrusted.open_file(Path(*parts), dir_fd=folder)[0]
 
 
 def _zip_files(source, config, report):
@@ -226,7 +257,7 @@ def _zip_files(source, config, report):
     files = []
     for info in infos:
         name = info.filename.replace("\\", "/")
-        origin = f"{source.name}: {info.filename}"
+        origin = shown(f"{source.name}: {info.filename}")
         parts = tuple(part for part in name.split("/") if part not in ("", "."))
         if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
             report.not_collected.append((origin, "an absolute path in the zip: refused"))
@@ -250,115 +281,191 @@ def _zip_files(source, config, report):
     return files
 
 
-def _exchange_inbound(source):
-    """The ``inbound`` folder of nbgrader's exchange at ``source``, or None if it is none."""
-    if source.name == "inbound" and any("+" in entry.name for entry in source.iterdir()):
+def _exchange_course(source):
+    """The course's folder of nbgrader's exchange at ``source``, or None if it is none.
+
+    ``source`` is the exchange's root (then only ``<root>/<COURSE_ID>`` is
+    read, whatever else is there), a course's folder, or its ``inbound``.
+    """
+    if source.name == "inbound":
+        return source.parent
+    if os.path.lexists(source / COURSE_ID):
+        return source / COURSE_ID
+    if os.path.lexists(source / "inbound"):
         return source
-    if (source / "inbound").is_dir():
-        return source / "inbound"
-    courses = sorted(path.parent for path in source.glob("*/inbound") if path.is_dir())
-    if not courses:
-        return None
-    mine = [course for course in courses if course.name == COURSE_ID]
-    if mine or len(courses) == 1:
-        return (mine or courses)[0] / "inbound"
-    raise _SourceError("nbgrader's exchange with several courses (" +
-                       ", ".join(course.name for course in courses) +
-                       f"): name the course's folder, e.g. {courses[0]}")
+    others = sorted(path.parent.name for path in source.glob("*/inbound"))
+    if others:
+        raise _SourceError(f"nbgrader's exchange without this course's folder, {COURSE_ID} "
+                           f"(found: {', '.join(map(shown, others))}): to collect another "
+                           "course's, name its folder")
+    return None
 
 
-def _in_anothers_name(folder, student):
-    """Why ``folder`` is not ``student``'s own submission, or "" if it may be.
+def _open_inbound(course):
+    """A descriptor of ``course/inbound``, once both are known to be safe to read.
+
+    Both must be real folders (not links) of root's or of this grader's; nobody
+    else may write the course's folder, so nobody else can replace ``inbound``
+    (which students write into: that is how they submit).
+    """
+    parent = os.open(course.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    folder = None
+    try:
+        folder = _checked_folder(course.name, parent, course)
+        if os.fstat(folder).st_mode & 0o022:
+            raise _SourceError(f"{shown(course)} may be written by others than its owner, "
+                               "so a student could replace its inbound folder: not read "
+                               "(make it 0755)")
+        return _checked_folder("inbound", folder, course / "inbound")
+    finally:
+        os.close(parent)
+        if folder is not None:
+            os.close(folder)
+
+
+def _checked_folder(name, parent, path):
+    try:
+        folder = untrusted.open_folder(name, parent)
+    except FileNotFoundError:
+        raise _SourceError(f"no folder {shown(path)}: nothing submitted yet?") from None
+    except untrusted.Refused as problem:
+        raise _SourceError(f"{shown(path)}: {problem}") from None
+    owner = os.fstat(folder).st_uid
+    if owner not in untrusted.graders():
+        os.close(folder)
+        raise _SourceError(f"{shown(path)} belongs to {_user(owner)}, not to root or to the "
+                           "grader running collect: not read (a student may have made it)")
+    return folder
+
+
+def _user(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _in_anothers_name(owner, student):
+    """Why a folder or file that ``owner`` (a uid) made is not ``student``'s own
+    submission, or "" if it may be.
 
     Anyone who may submit may write any name into the exchange. Where the
-    students are this machine's users (a JupyterHub, deploy/hub), a folder made
-    by another student in ``student``'s name is refused. A folder of the
-    student's, of root's or of the grader's own is taken; so is any folder
-    where ``student`` is no user here (the exchange copied from elsewhere).
+    students are this machine's users (a JupyterHub, deploy/hub), what another
+    student made in ``student``'s name is refused. What the student, root or
+    the grader made is taken; so is anything where ``student`` is no user here
+    (the exchange copied from elsewhere, or uids without names).
     """
     try:
         expected = pwd.getpwnam(student).pw_uid
     except KeyError:
         return ""
-    owner = folder.lstat().st_uid
-    if owner in (expected, 0, os.geteuid()):
+    if owner == expected or owner in untrusted.graders():
         return ""
-    try:
-        maker = pwd.getpwuid(owner).pw_name
-    except KeyError:
-        maker = f"uid {owner}"
-    return f"made by {maker}, not by {student}: a submission in another's name, refused"
+    return f"made by {_user(owner)}, not by {student}: a submission in another's name, refused"
 
 
-def _exchange(source, inbound, chapters, config, report):
-    from nbgrader.auth import Authenticator
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange.abc.exchange import ExchangeError
-    from nbgrader.exchange.default.collect import ExchangeCollect
-    from nbgrader.utils import parse_utc
-
-    reader = ExchangeCollect(coursedir=CourseDirectory(), authenticator=Authenticator(),
-                             log=NBGRADER_LOG)
+def _exchange(prefix, inbound, chapters, config, report):
+    """The candidates of the exchange's open ``inbound`` folder (``prefix`` for origins)."""
     candidates = []
-    for folder in sorted(inbound.iterdir()):
-        origin = str(folder.relative_to(source.parent))
-        if _hidden(folder.name):
+    for name in sorted(os.listdir(inbound)):
+        origin = shown(prefix / name)
+        if _hidden(name):
             report.skipped.append(origin)
             continue
-        if not folder.is_dir() or folder.is_symlink():
-            report.not_collected.append((origin, "not a submission folder"))
-            continue
-        # Named <student>+<assignment>+<timestamp>[+<random>], read as nbgrader's collect
-        # does; the time from timestamp.txt if the name's cannot be read.
-        name_parts = folder.name.rsplit("+", 3)
         try:
-            if len(name_parts) < 3:
-                raise ExchangeError(folder.name)
-            try:
-                record = reader._path_to_record(str(folder))
-            except (ValueError, OverflowError):
-                record = {"username": name_parts[0], "timestamp": parse_utc(
-                    (folder / "timestamp.txt").read_text().strip())}
-            submitted_at = record["timestamp"].replace(tzinfo=timezone.utc)
-        except (ExchangeError, OSError, ValueError, OverflowError):
-            report.not_collected.append((origin, "not named <student>+<assignment>+"
-                                         "<timestamp> as nbgrader submit names it"))
-            continue
-        student, assignment = record["username"], name_parts[1]
-        impostor = _in_anothers_name(folder, student)
+            candidates += _submission(inbound, name, origin, chapters, config, report)
+        except Exception as error:  # one student's entry never stops the class
+            report.not_collected.append((origin, untrusted.why_not(error)))
+    return [candidate for candidate in candidates if candidate is not None]
+
+
+def _submission(inbound, name, origin, chapters, config, report):
+    """The candidates of one ``<student>+<assignment>+<timestamp>[+<random>]`` folder."""
+    info = os.lstat(name, dir_fd=inbound)
+    name_parts = name.rsplit("+", 3)
+    if not stat.S_ISDIR(info.st_mode) or len(name_parts) < 3:
+        why = (untrusted.not_regular(info) or "a file") if not stat.S_ISDIR(info.st_mode) \
+            else "not named <student>+<assignment>+<timestamp> as nbgrader submit names it"
+        report.not_collected.append((origin, f"not a submission folder: {why}"))
+        return []
+    student, assignment, stamp = name_parts[:3]
+    chapter, note = match_chapter(assignment, chapters)
+    if chapter is None:
+        report.not_collected.append((origin, f"assignment {ascii(assignment)}: {note}"))
+        return []
+    folder = untrusted.open_folder(name, inbound)
+    try:
+        folder_info = os.fstat(folder)
+        impostor = _in_anothers_name(folder_info.st_uid, student)
         if impostor:
             report.not_collected.append((origin, impostor))
-            continue
-        chapter, note = match_chapter(assignment, chapters)
-        if chapter is None:
-            report.not_collected.append((origin, f"assignment {assignment!r}: {note}"))
-            continue
-        secret_file = folder / "submission_secret.txt"
-        secret = secret_file.read_text().strip() if secret_file.is_file() else ""
-        files = [_File(path.relative_to(folder).parts, path.lstat().st_size,
-                       submitted_at, lambda path=path: open(path, "rb"),
-                       f"{origin}/{path.relative_to(folder)}",
-                       "a symbolic link, not followed" if path.is_symlink() else "")
-                 for path in sorted(folder.rglob("*"))
-                 if not path.is_dir() and path.name not in EXCHANGE_FILES]
+            return []
+        entries = dict(untrusted.walk(folder, enter=lambda name: not _hidden(name)))
+        problems, claimed = [], None
+        try:
+            claimed = _utc_time(stamp)
+        except (ValueError, OverflowError):  # nbgrader's own time, beside the notebook
+            text, why = _small_file(folder, entries, "timestamp.txt")
+            try:
+                claimed = _utc_time(text) if text is not None else None
+            except (ValueError, OverflowError):
+                why = "timestamp.txt: not a time"
+            if claimed is None:
+                problems.append(why or "no time in its name or in timestamp.txt")
+        secret, why = _small_file(folder, entries, "submission_secret.txt")
+        if secret is not None and not SUBMISSION_SECRET.fullmatch(secret.strip()):
+            secret, why = None, "submission_secret.txt: not a secret as nbgrader writes it"
+        problems += [why] if why else []
         found = []
-        for file in files:
-            if any(_hidden(part) for part in file.parts):
-                report.skipped.append(file.origin)
+        for parts, file_info in entries.items():
+            file_origin = f"{origin}/{shown('/'.join(parts))}"
+            if _hidden(parts[-1]):
+                report.skipped.append(file_origin)
+            elif len(parts) == 1 and parts[0] in EXCHANGE_FILES:
                 continue
-            stem = file.parts[-1].removesuffix(".ipynb")
-            taken, why = match_chapter(stem, [chapter])
-            if len(file.parts) == 1 and file.parts[-1].endswith(".ipynb") and taken:
-                found.append((file, note or why))
+            elif len(parts) == 1 and parts[0].endswith(".ipynb") and \
+                    match_chapter(parts[0].removesuffix(".ipynb"), [chapter])[0]:
+                found.append((parts, file_info, file_origin))
             else:
-                report.not_collected.append((file.origin, "not the notebook of the "
+                report.not_collected.append((file_origin, "not the notebook of the "
                                              f"{chapter} submission it is in"))
         if not found:
             report.not_collected.append((origin, f"no {chapter}.ipynb in this submission"))
-        for file, why in found:
-            candidates.append(_candidate(student, chapter, submitted_at, file, why, config,
-                                         report, secret=secret))
-    return [candidate for candidate in candidates if candidate is not None]
+        candidates = []
+        for parts, file_info, file_origin in found:
+            impostor = _in_anothers_name(file_info.st_uid, student)
+            if impostor:
+                report.not_collected.append((file_origin, impostor))
+                continue
+            why = note or match_chapter(parts[0].removesuffix(".ipynb"), [chapter])[1]
+            file = _File(parts, file_info.st_size,
+                         untrusted.submitted_time(claimed, folder_info, file_info),
+                         _opener((name, *parts), inbound), file_origin,
+                         "; ".join(filter(None, [untrusted.not_regular(file_info), *problems])),
+                         file_info)
+            candidates.append(_candidate(student, chapter, file.mtime, file, why, config, report,
+                                         secret=(secret or "").strip()))
+        return candidates
+    finally:
+        os.close(folder)
+
+
+def _utc_time(text):
+    """A time as nbgrader writes it (UTC), aware."""
+    from nbgrader.utils import parse_utc
+
+    return parse_utc(text.strip()).replace(tzinfo=timezone.utc)
+
+
+def _small_file(folder, entries, name):
+    """``(text, why not)`` of a small file of nbgrader's at the top of the open ``folder``:
+    ``(None, "")`` if there is none, ``(None, why)`` if it cannot be taken."""
+    if (name,) not in entries:
+        return None, ""
+    try:
+        return untrusted.read_text(name, SMALL_FILE, dir_fd=folder), ""
+    except (untrusted.Refused, OSError) as problem:
+        return None, f"{name}: {untrusted.why_not(problem)}"
 
 
 # ------------------------------------------------------------------ whose is what
@@ -415,7 +522,7 @@ def _visit_container(node, chapters, config, report, candidates):
                 try:
                     submitted_at = config.to_utc(dateparser.parse(stamp))
                 except (ValueError, OverflowError):
-                    report.warnings.append(f"{child.origin}: cannot read the time {stamp!r} "
+                    report.warnings.append(f"{child.origin}: cannot read the time {ascii(stamp)} "
                                            "in its name; took the file's time")
             candidates.append(_candidate(student, chapter, submitted_at, child, note,
                                          config, report))
@@ -450,6 +557,7 @@ def _is_student_folder(name, node, chapters, config):
 
 
 def _visit_student(student, node, chapters, config, report, candidates):
+    who = shown(student)
     for name, child in sorted(node.items()):
         if isinstance(child, dict):
             chapter, note = match_chapter(name, chapters)
@@ -461,19 +569,19 @@ def _visit_student(student, node, chapters, config, report, candidates):
                 inner, why = match_chapter(file.parts[-1].removesuffix(".ipynb"), [chapter]) \
                     if chapter else (None, "")
                 if chapter is None:
-                    report.not_collected.append((file.origin, f"in a subfolder of {student}'s "
+                    report.not_collected.append((file.origin, f"in a subfolder of {who}'s "
                                                  "folder: notebooks belong directly in it"))
                 elif inner and file.parts[-1].endswith(".ipynb") and file.parts[-2] == name:
                     candidates.append(_candidate(student, chapter, submitted_at or file.mtime,
                                                  file, note or why, config, report))
                 else:
                     report.not_collected.append((file.origin, f"not the {chapter} notebook "
-                                                 f"in {student}'s folder {name}"))
+                                                 f"in {who}'s folder {shown(name)}"))
             continue
         if name.endswith(".ipynb"):
             chapter, note = match_chapter(name.removesuffix(".ipynb"), chapters)
             if chapter is None:
-                report.not_collected.append((child.origin, f"in {student}'s folder, but "
+                report.not_collected.append((child.origin, f"in {who}'s folder, but "
                                              f"{note}"))
             else:
                 candidates.append(_candidate(student, chapter, child.mtime, child, note,
@@ -481,20 +589,20 @@ def _visit_student(student, node, chapters, config, report, candidates):
         elif child.problem:
             report.not_collected.append((child.origin, child.problem))
         else:
-            report.not_collected.append((child.origin, f"in {student}'s folder, but not a "
+            report.not_collected.append((child.origin, f"in {who}'s folder, but not a "
                                          "notebook (.ipynb)"))
 
 
 def _nbgrader_timestamp(folder):
     """The time in nbgrader's ``timestamp.txt`` in ``folder`` (a tree node), or None."""
-    from nbgrader.utils import parse_utc
-
     file = folder.get("timestamp.txt")
-    if isinstance(file, _File) and not file.problem and file.size < 1000:
+    if isinstance(file, _File) and not file.problem and file.size < SMALL_FILE:
         try:
             with file.open() as stream:
-                return parse_utc(stream.read().decode().strip()).replace(tzinfo=timezone.utc)
-        except (OSError, ValueError, OverflowError, UnicodeDecodeError):
+                text = stream.read(SMALL_FILE).decode()
+            return _utc_time(text)
+        except (OSError, ValueError, OverflowError, untrusted.Refused, zipfile.BadZipFile,
+                zlib.error, EOFError, RuntimeError):
             return None
     return None
 
@@ -513,8 +621,10 @@ def _candidate(student, chapter, submitted_at, file, note, config, report, secre
     if not problem and file.size > config.limits.max_file_mb * MB:
         problem = (f"{file.size / MB:,.0f} MB, over the {config.limits.max_file_mb:g} MB a "
                    "submission may be; not read")
+    if file.info is not None:  # a local file: never earlier than a student's last change
+        submitted_at = untrusted.submitted_time(submitted_at, file.info)
     return Candidate(student, chapter, submitted_at or datetime.now(timezone.utc), file.origin,
-                     file.size, file.open, problem, note, secret)
+                     file.size, file.open, problem, note, secret, local=file.info is not None)
 
 
 # ------------------------------------------------------------------ the latest of each
@@ -636,8 +746,12 @@ def _copy(candidate, target, config):
                         break
                     digest.update(chunk)
                     out.write(chunk)
-        except (OSError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as error:
-            problem = f"cannot be read from its source ({error})"
+                if candidate.local:  # changed since it was listed: that change's time
+                    candidate.submitted_at = untrusted.submitted_time(
+                        candidate.submitted_at, os.fstat(source.fileno()))
+        except (untrusted.Refused, OSError, zipfile.BadZipFile, zlib.error, EOFError,
+                RuntimeError) as error:
+            problem = untrusted.why_not(error)
         if not problem:
             os.replace(temporary, target)
             digest.update(b"\0")  # as engine.fingerprint(raw) has it

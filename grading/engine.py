@@ -76,14 +76,35 @@ class Graded:
 
 
 def load_secret(path):
-    """The instructor's grading secret at ``path``, created (mode 600) on first use."""
+    """The instructor's grading secret at ``path``, created (mode 600) on first use.
+
+    Read only from a regular file, not through a link, that belongs to this user
+    and that nobody else may read or write; else :class:`~grading.base.GradingError`.
+    """
+    import stat
+
+    from .base import GradingError
+
     path = Path(path).expanduser()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not os.path.lexists(path):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(descriptor, "w") as out:
             out.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip().encode()
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise GradingError(f"the grading secret {path} cannot be read ({error.strerror}); "
+                           "is it a link? It must be a file of your own") from None
+    with os.fdopen(descriptor, "rb") as secret:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() \
+                or info.st_mode & 0o077:
+            raise GradingError(f"the grading secret {path} must be a regular file of your own "
+                               f"(uid {os.geteuid()}) that nobody else may read or write "
+                               f"(chmod 600); it is {stat.filemode(info.st_mode)}, uid "
+                               f"{info.st_uid}: refusing to use it")
+        return secret.read(4096).strip()
 
 
 def hidden_seeds(secret, chapter, exercise, student, draws=HIDDEN_DRAWS):

@@ -9,7 +9,8 @@ gradebook, the source notebooks, the instructor's config or other
 submissions. As root, each submission runs under a uid of its own, claimed
 for the run from :data:`UIDS` with a lock that other graders on the machine
 respect too, so one submission's fork bomb cannot starve another's process
-limit. Without bubblewrap (macOS, or where namespaces are not
+limit. The locks live in :data:`UID_LOCKS`, a folder in ``/run`` that only
+root can create, checked to be root's own before any lock is taken. Without bubblewrap (macOS, or where namespaces are not
 allowed) the runner starts directly with the same limits and a scrubbed
 environment, and :func:`detect` says exactly what is missing.
 
@@ -25,9 +26,9 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,9 @@ COURSE_UTILS = Path(__file__).resolve().parent.parent / "course_utils"
 # Submissions run as one of these uids when the grader is root: unused ids with
 # no files anywhere, so they can read only what every user may read.
 UIDS = range(61_000, 62_000)
-UID_LOCKS = Path(tempfile.gettempdir()) / "pytorch-practice-sandbox-uids"
+# Where only root may create it (not a shared temporary folder, where any local
+# user could make it first, or put links in it).
+UID_LOCKS = Path("/run/pytorch-practice-sandbox-uids")
 SANDBOX_HOME = "/submission"
 # OpenBLAS needs these on some processors to compute right (see the machine notes).
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -170,18 +173,55 @@ def _limit(limits):
     return apply
 
 
+def lock_folder():
+    """A descriptor of :data:`UID_LOCKS`, created (0700) if missing.
+
+    Refused (:class:`SandboxError`) unless it is a real folder, not a link, that
+    belongs to this user and that nobody else may write.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(UID_LOCKS, 0o700)
+    try:
+        folder = os.open(UID_LOCKS, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        raise SandboxError(f"the sandbox's uid locks: {UID_LOCKS} cannot be opened as a folder "
+                           f"({error.strerror}); is it a link? Remove it") from None
+    info = os.fstat(folder)
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        os.close(folder)
+        raise SandboxError(f"the sandbox's uid locks: {UID_LOCKS} belongs to uid {info.st_uid} "
+                           f"with mode {stat.S_IMODE(info.st_mode):o}, not to this user "
+                           f"(uid {os.geteuid()}) alone: refusing to use it; remove it")
+    return folder
+
+
 @contextlib.contextmanager
 def claimed_uid():
     """A uid of :data:`UIDS` that no other run, of this grader or another, is using."""
-    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
-    for uid in UIDS:
-        with open(UID_LOCKS / f"{uid}.lock", "w") as lock:
+    folder = lock_folder()
+    try:
+        for uid in UIDS:
+            # Never truncated, never through a link: the file only carries the lock.
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue
-            yield uid
-            return
+                fd = os.open(f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                             | os.O_NONBLOCK | os.O_CLOEXEC, 0o600, dir_fd=folder)
+            except OSError as error:
+                raise SandboxError(f"the sandbox's uid lock {UID_LOCKS}/{uid}.lock cannot be "
+                                   f"opened ({error.strerror})") from None
+            with os.fdopen(fd, "r+b", buffering=0) as lock:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise SandboxError(f"the sandbox's uid lock {UID_LOCKS}/{uid}.lock is not "
+                                       "a regular file")
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                if next(_pids_of(uid), None):  # a grader keeping its locks elsewhere (older)
+                    continue
+                yield uid
+                return
+    finally:
+        os.close(folder)
     raise SandboxError(f"all {len(UIDS)} sandbox uids are in use")
 
 
@@ -276,11 +316,18 @@ def _kill(process, uid):
 
 def _kill_uid(uid):
     """SIGKILL every process running as ``uid`` (none, unless a namespace failed to die)."""
+    for pid in _pids_of(uid):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _pids_of(uid):
+    """The processes running as ``uid`` (their status says so, whoever owns /proc/PID)."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             owner = next(line.split()[1] for line in status.read_text().splitlines()
                          if line.startswith("Uid:"))
             if int(owner) == uid:
-                os.kill(int(status.parent.name), signal.SIGKILL)
+                yield int(status.parent.name)
         except (OSError, StopIteration, ValueError):
             continue

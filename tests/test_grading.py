@@ -189,7 +189,8 @@ def test_status_is_a_fixed_set_of_lowercase_values():
     assert pipeline.Status.GRADED.text() == "graded"
 
 
-VERBS = ["release", "collect", "autograde", "feedback", "export", "status", "check", "audit"]
+VERBS = ["release", "collect", "autograde", "feedback", "export", "status", "check", "audit",
+         "delete-class-data"]
 
 
 @pytest.mark.parametrize("verb", [[], *([verb] for verb in VERBS)], ids=["grading", *VERBS])

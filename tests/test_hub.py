@@ -22,10 +22,12 @@ import re
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -226,6 +228,23 @@ def run(klass):
     as_user(klass.names["bug"], f"import json, os, shutil\nos.mkdir({str(forged)!r})\n"
                                 f"shutil.copyfile({str(blank)!r}, {str(forged / blank.name)!r})\n"
                                 "print(json.dumps('forged'))")
+    # Carol hands in again, as herself, with a time before the others' in the folder's
+    # name; and tries to make an `inbound` of her own in the exchange's root.
+    carols, = [path for path in inbound.iterdir()
+               if path.name.startswith(klass.names["blank"] + "+")]
+    early = inbound / f"{klass.names['blank']}+{CHAPTER}+2020-01-01 00:00:00.000000 UTC+early"
+    early_written = datetime.now(timezone.utc)
+    in_root = as_user(klass.names["blank"], (
+        "import json, os, shutil\n"
+        f"os.mkdir({str(early)!r})\n"
+        f"for name in [{CHAPTER + '.ipynb'!r}, 'submission_secret.txt']:\n"
+        f"    shutil.copyfile(os.path.join({str(carols)!r}, name), "
+        f"os.path.join({str(early)!r}, name))\n"
+        "try:\n"
+        f"    os.mkdir({str(klass.exchange / 'inbound')!r})\n"
+        "    print(json.dumps('made'))\n"
+        "except PermissionError:\n"
+        "    print(json.dumps('refused'))\n"))
 
     collected = grade(klass, "collect", klass.exchange)
     for step in (["autograde"], ["feedback"], ["export", f"/home/{klass.grader}/grades.csv"]):
@@ -240,7 +259,8 @@ def run(klass):
         page, = student.contents(feedback["path"])["content"]
         pages[kind] = student.contents(page["path"])["content"]
     print(f"the class, from release to feedback: {time.monotonic() - started:.0f} s")
-    return SimpleNamespace(people=people, pages=pages, submitted=submitted, collected=collected)
+    return SimpleNamespace(people=people, pages=pages, submitted=submitted, collected=collected,
+                           early_written=early_written, in_root=in_root)
 
 
 def test_each_student_gets_their_score_back_as_feedback(klass, run):
@@ -256,6 +276,23 @@ def test_a_submission_in_another_students_name_is_refused(klass, run):
     # Alice's 10 (above) stands; collect says why the forgery was not taken.
     assert f"made by {klass.names['bug']}, not by {klass.names['correct']}" in run.collected, \
         run.collected
+
+
+def test_a_time_in_a_folders_name_does_not_make_a_submission_earlier(klass, run):
+    """Carol's second folder says 2020: it counts from when she wrote it."""
+    manifest = json.loads((Path(klass.settings["course_dir"]) / "collected" /
+                           "collection.json").read_text())
+    carol = manifest["submissions"][klass.names["blank"]][CHAPTER]
+    assert "+early" in carol["origin"], carol  # her latest, as she wrote it last
+    submitted_at = datetime.fromisoformat(carol["submitted_at"])
+    assert submitted_at >= run.early_written - timedelta(seconds=2), carol
+
+
+def test_no_student_can_create_anything_in_the_exchanges_root(klass, run):
+    """Else an `inbound` of a student's, beside the course's folder, could be what is read."""
+    assert run.in_root == "refused"
+    info = klass.exchange.stat()
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o755)
 
 
 def test_the_gradebook_export_has_the_expected_scores(klass, run):

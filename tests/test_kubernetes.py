@@ -364,7 +364,9 @@ def test_the_formgrader_runs_as_the_grader_with_deploy_hubs_environment():
     lines = run_shell(SETUP["command"])
     assert f"chown {uid}:{uid} /home/grader" in lines
     assert f"chown {uid}:{uid} /srv/nbgrader/exchange/{COURSE_ID}" in lines
-    assert "chmod 1777 /srv/nbgrader/exchange" in lines
+    assert "chown 0:0 /srv/nbgrader/exchange" in lines
+    assert "chmod 0755 /srv/nbgrader/exchange" in lines
+    assert f"chmod 3733 /srv/nbgrader/exchange/{COURSE_ID}/inbound" in lines
 
 
 def test_the_proxy_may_reach_the_formgrader_and_images_agree():

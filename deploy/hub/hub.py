@@ -20,9 +20,11 @@ What `up` does, as root:
    every class member's home private (0700), and creates the grader account
    (grader-<course>, no password) that owns the course directory, the
    instructor's copy of the source notebooks and the grading secret;
-4. releases the course in the grader's course directory, creates the
-   course's folder of nbgrader's exchange (owned by the grader, so nobody
-   else can claim it), and writes the hub's config;
+4. releases the course in the grader's course directory, creates nbgrader's
+   exchange (its root root's and 0755, so no student can create anything
+   there) and the course's folder in it (owned by the grader, so nobody else
+   can claim it; its inbound sticky, so nobody renames or removes another's
+   submission), and writes the hub's config;
 5. starts JupyterHub: in the foreground, or with --background until it answers.
 
 Everything here is Python's standard library: run it with the system's python3.
@@ -159,6 +161,12 @@ def install_environment(prefix):
     return venv
 
 
+# nbgrader's exchange steps, as grading/exchange.py has them for a root only root may write.
+EXCHANGE_STEPS = [("fetch_assignment", "FetchAssignment"), ("fetch_feedback", "FetchFeedback"),
+                  ("list", "List"), ("release_assignment", "ReleaseAssignment"),
+                  ("release_feedback", "ReleaseFeedback"), ("collect", "Collect")]
+
+
 def write_jupyter_config(prefix, venv, exchange):
     """Jupyter config: nbgrader's exchange for the environment, the learner's for users' servers.
 
@@ -174,7 +182,11 @@ def write_jupyter_config(prefix, venv, exchange):
         "# The formgrader's Autograde button would run students' code unsandboxed, as the\n"
         "# grader: grading here is `python -m grading autograde` (grading/exchange.py).\n"
         "c.Autograde.sanitize_preprocessors = ['grading.exchange.SandboxedOnly']\n"
-        "c.Autograde.autograde_preprocessors = ['grading.exchange.SandboxedOnly']\n")
+        "c.Autograde.autograde_preprocessors = ['grading.exchange.SandboxedOnly']\n"
+        "# The exchange's root is root's, not writable by students: nbgrader's steps that\n"
+        "# want it writable (or chmod it 0777), made to need the course's folder only.\n"
+        + "".join(f"c.ExchangeFactory.{step} = 'grading.exchange.{name}'\n"
+                  for step, name in EXCHANGE_STEPS))
     learner = prefix / "learner"
     shutil.copytree(REPO / "deploy" / "learner", learner, dirs_exist_ok=True)
     (learner / "nbgrader_config.py").write_text(
@@ -229,15 +241,30 @@ def setup_course(grader, venv, exchange):
         as_user(grader.pw_name, [venv / "bin" / "python", "-m", "grading", "release",
                                  "--no-workspace", *new], env)
     exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(exchange, 0o1777)  # nbgrader's exchange root: everyone writes, nobody deletes others'
+    if exchange.stat().st_uid != 0:
+        raise Refused(f"{exchange} belongs to uid {exchange.stat().st_uid}, not to root: someone "
+                      "else created it; move it away and run `up` again")
+    # nbgrader's exchange root: root's, and no student may create anything in it (an
+    # `inbound` or a course's folder of their own): nbgrader needs only the course's
+    # folder (grading/exchange.py), which the grader owns.
+    os.chmod(exchange, 0o755)
     folder = exchange / COURSE_ID
-    if not folder.exists():
+    if not os.path.lexists(folder):
         folder.mkdir()
         os.chown(folder, grader.pw_uid, grader.pw_gid)
         os.chmod(folder, 0o755)
-    elif folder.stat().st_uid != grader.pw_uid:
-        raise Refused(f"{folder} belongs to uid {folder.stat().st_uid}, not to {grader.pw_name}: "
-                      "someone else created it; move it away and run `up` again")
+    inbound = folder / "inbound"
+    if not os.path.lexists(inbound) and not folder.is_symlink():
+        inbound.mkdir()
+        os.chown(inbound, grader.pw_uid, grader.pw_gid)
+    for path in (folder, inbound):
+        if path.is_symlink() or path.lstat().st_uid != grader.pw_uid:
+            raise Refused(f"{path} belongs to uid {path.lstat().st_uid}, not to "
+                          f"{grader.pw_name}: someone else created it; move it away and run "
+                          "`up` again")
+    # nbgrader's 2733 (students create their submissions in it, the graders' group gets
+    # them), and sticky: nobody renames or removes a classmate's submission.
+    os.chmod(inbound, 0o3733)
     return course, notebooks
 
 
