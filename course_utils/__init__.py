@@ -4,10 +4,13 @@
 * ``cu.plots``: static plots;
 * ``cu.widgets``: live explorers driven by sliders;
 * ``cu.checks``: the checks of the graded exercises;
-* ``cu.glossary``: the course's terms, English ↔ 中文.
+* ``cu.glossary``: the course's terms, English ↔ 中文;
+* ``cu.stubs``: a short message, not a traceback, for an exercise not written yet.
 
 Nothing here is a solution of a graded exercise.
 """
-from . import checks, data, glossary, plots, widgets
+from . import checks, data, glossary, plots, stubs, widgets
 
 __all__ = ["checks", "data", "glossary", "plots", "widgets"]
+
+stubs.install()

@@ -1,6 +1,7 @@
 """The source notebooks: clean, valid for nbgrader, and they run and teach the lecture's numbers."""
 import subprocess
 
+import nbclient
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
@@ -164,3 +165,22 @@ def test_run_all_on_a_fresh_notebook_gives_messages_not_name_errors(released, ch
     readouts = [model["state"]["value"] for model in state.values()
                 if model["model_name"] == "HTMLModel"]
     assert readouts and all("is not implemented yet" in text for text in readouts)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_run_all_on_a_fresh_notebook_stops_at_the_first_exercise_with_one_short_message(
+        released, chapter):
+    """Run All stops where the first exercise is first needed, saying in one line what to
+    write; no traceback into the learner's own stub."""
+    nb = nbformat.read(released[chapter], as_version=4)
+    with pytest.raises(nbclient.exceptions.CellExecutionError):
+        execute(nb)
+    [stopped] = [cell for cell in nb.cells if cell.cell_type == "code"
+                 and any(out.output_type == "error" for out in cell.outputs)]
+    [error] = [out for out in stopped.outputs if out.output_type == "error"]
+    first = checks.exercises(chapter)[0]
+    text = "\n".join(error.traceback)
+    assert len(error.traceback) == 1 and f"{first.subject} is not written yet" in text, text
+    assert "Traceback" not in text and "raise NotImplementedError()" in text
+    ran = [cell for cell in nb.cells if cell.cell_type == "code" and cell.execution_count]
+    assert ran[-1] is stopped, "nothing ran after it"
