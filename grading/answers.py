@@ -68,19 +68,20 @@ def stand_ins(chapter, subjects):
             for subject in subjects if subject in table}
 
 
-def check_data(chapter):
-    """What the release writes beside a chapter's notebook: the answers of its visible cases."""
-    exercises = {}
-    for exercise in checks.exercises(chapter):
+def check_data(chapter, exercises=None):
+    """What the release writes beside a chapter's notebook: the answers of its visible cases
+    (of ``exercises``, by default the chapter's declared ones)."""
+    table = {}
+    for exercise in checks.exercises(chapter) if exercises is None else exercises:
         cases = exercise.cases(None)
-        exercises[exercise.name] = {"cases": core.cases_digest(cases),
-                                    "answers": compute(exercise, cases)}
-    return {"format": CHECK_DATA_FORMAT, "chapter": chapter, "exercises": exercises}
+        table[exercise.name] = {"cases": core.cases_digest(cases),
+                                "answers": compute(exercise, cases)}
+    return {"format": CHECK_DATA_FORMAT, "chapter": chapter, "exercises": table}
 
 
-def write_check_data(chapter, folder):
+def write_check_data(chapter, folder, exercises=None):
     """Write ``folder/.checks/<chapter>.json``; return its path."""
     path = Path(folder) / core.CHECK_DATA / f"{chapter}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(core.dumps_plain(check_data(chapter)) + "\n", encoding="utf-8")
+    path.write_text(core.dumps_plain(check_data(chapter, exercises)) + "\n", encoding="utf-8")
     return path

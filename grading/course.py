@@ -161,7 +161,8 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     course_dir.mkdir(parents=True, exist_ok=True)
     config_file.write_text(CONFIG_TEMPLATE.format(course_id=COURSE_ID, cell_timeout=cell_timeout))
     api = open_course(course_dir)
-    releases = [_release_chapter(api, chapter, source, workspace, reset_workspace)
+    releases = [_release_chapter(api, chapter, source, workspace, reset_workspace,
+                                 declared_exercises(chapter, exercises))
                 for chapter, source in sources.items()]
     if config is None:
         return releases
@@ -288,24 +289,27 @@ class _Failures(logging.Handler):
         return message[0] if message else type(error).__name__
 
 
-def _release_chapter(api, chapter, source, workspace, reset_workspace):
+def _release_chapter(api, chapter, source, workspace, reset_workspace, exercises):
     source_path = course_notebook(api, api.coursedir.source_directory, chapter)
     source_path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(source, source_path)
     # The answers of the visible cases, for the notebook's own test cells: released with it.
-    check_data = answers.write_check_data(chapter, source_path.parent)
+    # (A test's toy chapter, declared without cases, has none.)
+    check_data = (answers.write_check_data(chapter, source_path.parent, exercises)
+                  if all(isinstance(exercise, checks.Exercise) for exercise in exercises)
+                  else None)
     failure = run_step(api.generate_assignment, chapter, force=True, create=True)
     if failure:
         raise GradingError(f"nbgrader could not generate {chapter}: {failure}")
     released = course_notebook(api, api.coursedir.release_directory, chapter)
-    if not (released.parent / check_data.relative_to(source_path.parent)).is_file():
+    if check_data and not (released.parent / check_data.relative_to(source_path.parent)).is_file():
         raise GradingError(f"nbgrader did not release {chapter}'s check data {check_data.name}")
     if workspace is None:
         return Release(chapter, released)
-    # Always the release's: it is generated, never the learner's work.
-    workspace_data = Path(workspace) / check_data.relative_to(source_path.parent)
-    workspace_data.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(check_data, workspace_data)
+    if check_data:  # always the release's: it is generated, never the learner's work
+        workspace_data = Path(workspace) / check_data.relative_to(source_path.parent)
+        workspace_data.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(check_data, workspace_data)
 
     target = Path(workspace) / f"{chapter}.ipynb"
     backup = None
