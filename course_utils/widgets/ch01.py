@@ -62,8 +62,10 @@ class OverfittingExplorer(Explorer):
         self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
         ax_fit.legend(loc="upper right", fontsize="small")
 
-        # A fixed window around the noise level: the moving curves must not rescale it.
-        scale = np.var(y_all)
+        # A fixed window around the data's spread: the moving curves must not rescale it.
+        # (A square of its range, not its variance: the variance of [d, -d] would be the
+        # MSE of errors d, chapter 2's mse.)
+        scale = (np.ptp(y_all) / 4) ** 2
         self.error_limits = (scale * 1e-3, scale * 1e3)
         ax_errors.set(xlim=(-0.3, self.degrees[-1] + 0.3), ylim=self.error_limits,
                       yscale="log", xlabel="degree of the polynomial", ylabel="MSE")
