@@ -528,6 +528,19 @@ def test_the_bias_reaches_the_notebooks_cost(solutions):
     assert set(np.linspace(-2.0, 2.0, 41)) | set(path_b) <= set(seen)
 
 
+def test_a_notebook_whose_cost_has_no_bias_still_gets_its_contours(solutions):
+    """A workspace made before the given cost took b: cost(x, y, w) of the labels y − b."""
+    def cost(x, y, w):
+        return np.mean((x * w - y) ** 2)
+
+    old = make(ch03.two_parameter_explorer, solutions, cost=cost)
+    new = make(ch03.two_parameter_explorer, solutions)
+    assert "⚠" not in old.readout.value
+    np.testing.assert_allclose(old.cost_line.get_ydata(), new.cost_line.get_ydata())
+    np.testing.assert_allclose(old.ax_surface.collections[0].levels,
+                               new.ax_surface.collections[0].levels)
+
+
 FACTORIES = [ch03.learning_rate_explorer, ch03.saddle_explorer, ch03.batch_size_explorer,
              ch03.two_parameter_explorer]
 

@@ -20,6 +20,7 @@ from the learner's ``critical_learning_rate``: the explorers compute no
 exercise's answer themselves.
 """
 import html
+import inspect
 
 import ipywidgets as widgets
 import numpy as np
@@ -57,6 +58,17 @@ def _same(a, b):
     if a is None or b is None:
         return a is b
     return a == b or (np.isnan(a) and np.isnan(b))
+
+
+def _takes(fn, count):
+    """Whether ``fn`` accepts ``count`` positional arguments (yes when it cannot be told)."""
+    try:
+        inspect.signature(fn).bind(*range(count))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): try it
+        return True
+    return True
 
 
 def _top(value, default=1.0):
@@ -98,14 +110,24 @@ class DescentExplorer(Explorer):
         cost = self.function("cost")
         if cost is not self._cost_of or len(self._known) > 100_000:
             self._cost_of, self._known = cost, {}
+            self._with_bias = _takes(cost, 4)
         ws = np.asarray(ws, dtype=float).ravel().tolist()
         points = (list(zip(ws)) if bs is None else
                   list(zip(ws, np.asarray(bs, dtype=float).ravel().tolist())))
         new = list(dict.fromkeys(point for point in points if point not in self._known))
         if new:
-            values = self.numbers("cost", [(self.x, self.y, *point) for point in new])
+            values = self.numbers("cost", [self._cost_args(point) for point in new])
             self._known.update(zip(new, values.tolist()))
         return np.array([self._known[point] for point in points], dtype=float)
+
+    def _cost_args(self, point):
+        """The arguments of the notebook's cost at ``(w,)`` or ``(w, b)``. A notebook made
+        before its cost took b has cost(x, y, w): x·w + b − y is x·w − (y − b), so that cost
+        of the labels y − b is the cost at (w, b)."""
+        if len(point) == 1 or self._with_bias:
+            return (self.x, self.y, *point)
+        w, b = point
+        return (self.x, self.y - b, w)
 
     def given_curves(self):
         """Draw the static parts that come from the notebook's ``cost`` (:meth:`draw_costs`)
