@@ -49,4 +49,5 @@ def test_no_data_function_splits_a_data_set():
                 result = member(*args)
             except Exception:
                 continue
-            assert not _partitions(result, x.tolist()), f"data.{name} with {len(args)} arguments splits the data"
+            assert not _partitions(result, x.tolist()), \
+                f"data.{name} with {len(args)} arguments splits the data"
