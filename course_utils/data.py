@@ -38,21 +38,6 @@ def noisy_line(n, w, b=0.0, noise=0.5, seed=0):
     return x, x * w + b + rng.normal(0.0, noise, n)
 
 
-def split(x, y, fractions=(0.6, 0.2, 0.2), seed=0):
-    """Shuffle ``(x, y)`` and cut it into training, dev and test sets.
-
-    Returns ``((x_train, y_train), (x_dev, y_dev), (x_test, y_test))`` with
-    sizes in the given fractions. Introduced in chapter 2.
-    """
-    if not np.isclose(sum(fractions), 1.0):
-        raise ValueError(f"fractions must add up to 1, got {fractions}")
-    order = np.random.default_rng(seed).permutation(len(x))
-    cut_train = round(fractions[0] * len(x))
-    cut_dev = cut_train + round(fractions[1] * len(x))
-    parts = np.split(order, [cut_train, cut_dev])
-    return tuple((np.asarray(x)[p], np.asarray(y)[p]) for p in parts)
-
-
 # ------------------------------------------------------------------ chapter 1 (overview)
 
 

@@ -89,6 +89,10 @@ def test_runs_top_to_bottom_in_seconds(executed):
     "prediction at x = 4: 8.0",
     "shape: (17, 41)",
     "minimum 0.0000 at w = 2.00, b = 0.00",
+    # The training, dev and test sets (fixed indices: no split function is given).
+    "sizes (train, dev, test): 12 4 4",
+    "degree 1: training MSE 0.31, dev MSE 0.20",
+    "degree 9: training MSE 0.11, dev MSE 138.23",
 ])
 def test_prints_the_lectures_numbers(executed_chapter_2, line):
     assert line in stdout_of(executed_chapter_2[0]).splitlines()

@@ -191,3 +191,43 @@ def test_a_failing_cost_is_tried_once_per_definition(solutions):
     first = len(calls)
     explorer.w_slider.value = 2.0
     assert len(calls) - first < 200, "the 41 × 41 contour grid must not be retried every step"
+
+
+class _Probe(widgets.Explorer):
+    """The smallest explorer: no controls, nothing drawn; for the skeleton's lookups."""
+    given = ("cost",)
+
+    def build(self):
+        return []
+
+    def draw(self):
+        return ""
+
+
+@pytest.mark.parametrize("fn,words", [
+    (lambda a: a * 2.0, None),
+    (lambda a: None if a == 2 else a, "returned None"),
+    (lambda a: [a, a], "returned shape (2,), expected one number"),
+    (lambda a: "x", "expected numbers"),
+    (lambda a: 1 / 0, "raised ZeroDivisionError"),
+])
+def test_numbers_calls_a_function_many_times_with_the_same_checks(fn, words):
+    probe = _Probe({}, namespace={"f": fn})
+    if words is None:
+        np.testing.assert_array_equal(probe.numbers("f", [(1.0,), (2.0,), (3.0,)]), [2, 4, 6])
+        return
+    with pytest.raises(widgets.ExerciseNotReady, match=words.replace("(", r"\(").replace(
+            ")", r"\)")):
+        probe.numbers("f", [(1.0,), (2.0,), (3.0,)])
+
+
+def test_a_given_function_is_asked_for_differently():
+    probe = _Probe({}, namespace={"cost": 3.0})
+    with pytest.raises(widgets.ExerciseNotReady, match="not a function.*the notebook's cell"):
+        probe.function("cost")
+    with pytest.raises(widgets.ExerciseNotReady, match="not a function.*its exercise's cell"):
+        _Probe({}, namespace={"forward": 3.0}).function("forward")
+    with pytest.raises(widgets.ExerciseNotReady, match="the notebook gives it"):
+        _Probe({}, namespace={}).function("cost")
+    with pytest.raises(widgets.ExerciseNotReady, match="run the cell of its exercise"):
+        _Probe({}, namespace={}).function("forward")

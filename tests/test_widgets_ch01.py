@@ -221,6 +221,22 @@ def test_the_learners_wrong_curve_is_what_is_drawn():
     assert list(samples) == [10.0 * d for d in range(1, 21)]
 
 
+def test_the_samples_axis_is_stretched_over_the_learners_values(reference):
+    """The axis holds no samples_needed of its own: it reaches the learner's largest value."""
+    def doubled(p, d):
+        return 2 * reference["samples_needed"](p, d)
+
+    explorer = dimensions({**reference, "samples_needed": doubled}, points_per_axis=7,
+                          max_dims=9)
+    assert explorer.ax_samples.get_ylim()[1] == pytest.approx(20 * doubled(7, 9))
+    explorer.namespace["samples_needed"] = lambda p, d: p * d
+    explorer.controls["dims"].value = 3
+    assert explorer.ax_samples.get_ylim()[1] == pytest.approx(20 * 7 * 9)
+    explorer.namespace["samples_needed"] = lambda p, d: float("nan")
+    explorer.controls["dims"].value = 4
+    assert explorer.ax_samples.get_ylim()[1] == pytest.approx(20 * 7 * 9), "kept"
+
+
 # ------------------------------------------------------------------ path sum
 
 
@@ -228,11 +244,15 @@ def test_path_sum_shows_the_lectures_numbers(reference):
     explorer = path_sum(reference)
     values = {name: text.get_text() for name, text in explorer.value_texts.items()}
     assert values == {"a": "= 2.00", "b": "= 1.00", "c": "= 3.00", "d": "= 2.00", "e": "= 6.00"}
-    assert [explorer.edge_texts[name].get_text() for name in "cd"] == ["= 2.00", "= 3.00"]
-    for words in ("1 × 2.00", "1 × 3.00", "= 5.00", "✓"):
+    for words in ("∂c/∂b · ∂e/∂c = 1 × d", "∂d/∂b · ∂e/∂d = 1 × c", "the sum over the paths",
+                  "your de_db(2.00, 1.00)</b></td><td><b>= 5.00", explorer_verdict(True)):
         assert words in explorer.readout.value
     (b0, b1), (e0, e1) = explorer.tangent.get_data()
     assert (e1 - e0) / (b1 - b0) == pytest.approx(5.0)
+
+
+def explorer_verdict(touches):
+    return explorers.TANGENT_VERDICTS[touches]
 
 
 def test_a_wrong_de_db_shows_as_a_wrong_tangent():
@@ -240,14 +260,73 @@ def test_a_wrong_de_db_shows_as_a_wrong_tangent():
     explorer.controls["a"].value = 1.0
     (b0, b1), (e0, e1) = explorer.tangent.get_data()
     assert (e1 - e0) / (b1 - b0) == pytest.approx(2.0)
-    assert "✗" in explorer.readout.value and "= 4.00" in explorer.readout.value
+    assert explorer_verdict(False) in explorer.readout.value
+    assert "<b>= 2.00</b>" in explorer.readout.value
 
 
 def test_path_sum_follows_both_sliders(reference):
     explorer = path_sum(reference)
     explorer.controls["a"].value = -1.0
     explorer.controls["b"].value = 0.5
-    # c = -0.5, d = 1.5: the paths give 1.5 and -0.5, their sum 1.0.
-    assert "= 1.50" in explorer.readout.value and "= -0.50" in explorer.readout.value
-    assert "= 1.00" in explorer.readout.value
+    # c = -0.5, d = 1.5, e = -0.75; the learner's de_db gives 1.0 and its tangent touches.
+    assert explorer.value_texts["c"].get_text() == "= -0.50"
+    assert explorer.value_texts["d"].get_text() == "= 1.50"
+    assert "de_db(-1.00, 0.50)</b></td><td><b>= 1.00" in explorer.readout.value
+    assert explorer_verdict(True) in explorer.readout.value
     assert explorer.point.get_data() == ([0.5], [-0.75])
+
+
+# The answer stays with the grader: for a learner whose de_db is wrong, the path-sum explorer
+# never shows ∂e/∂b = d + c, nor a path's product as a number, in the readout or the figure.
+WRONG_DE_DB = {"only the path through c": lambda a, b: b + 1.0,
+               "paths multiplied": lambda a, b: (a + b) * (b + 1.0),
+               "a constant": lambda a, b: 0.25}
+
+
+def _spellings(number):
+    """How the explorer would write ``number`` (with two decimals), and its long forms."""
+    return {f"{number:.2f}"} | {text for text in (f"{number:.6g}", repr(float(number)))
+                                if len(text.lstrip("-")) >= 5}
+
+
+def _clashes(number, shown):
+    """Whether ``number``, written as the explorer writes numbers, is part of one it rightly
+    shows (a position where the test cannot tell them apart)."""
+    return any(f"{number:.2f}" in f"{value:.2f}" for value in shown)
+
+
+@pytest.mark.parametrize("wrong", WRONG_DE_DB, ids=list(WRONG_DE_DB))
+def test_the_path_sum_never_shows_the_right_de_db(wrong):
+    explorer = path_sum({"de_db": WRONG_DE_DB[wrong]})
+    checked = 0
+    for a in (-2.7, -1.3, 0.4, 2.9):
+        for b in (-2.6, -0.7, 0.3, 2.2):
+            explorer.controls["a"].value, explorer.controls["b"].value = a, b
+            c, d = a + b, b + 1.0
+            right, learners = c + d, WRONG_DE_DB[wrong](a, b)
+            assert explorer_verdict(False) in explorer.readout.value
+            assert "✓" not in explorer.readout.value
+            # The readout shows a, b and the learner's value; the figure the node values too.
+            in_readout, in_figure = {a, b, learners}, {a, b, c, d, c * d}
+            for number in (right, c, d):  # the answer, and each path's product
+                if not _clashes(number, in_readout):
+                    checked += number == right
+                    for spelling in _spellings(number):
+                        assert spelling not in explorer.readout.value, (a, b, spelling)
+            if not _clashes(right, in_figure):
+                for text in (t.get_text() for ax in explorer.figure.axes for t in ax.texts):
+                    for spelling in _spellings(right):
+                        assert spelling not in text, (a, b, spelling, text)
+    assert checked >= 8
+
+
+def test_the_verdict_comes_from_the_curve_not_from_a_formula(reference):
+    """A de_db off by a little is judged wrong, one equal to the slope judged right, wherever
+    the sliders are: the verdict measures the plotted curve's slope."""
+    explorer = path_sum({"de_db": lambda a, b: reference["de_db"](a, b) + 0.01})
+    for a, b in [(2.0, 1.0), (-1.5, 0.5), (0.0, -2.0)]:
+        explorer.controls["a"].value, explorer.controls["b"].value = a, b
+        assert explorer_verdict(False) in explorer.readout.value
+    explorer.namespace["de_db"] = reference["de_db"]
+    explorer.controls["a"].value = 1.1
+    assert explorer_verdict(True) in explorer.readout.value

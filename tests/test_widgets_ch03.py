@@ -413,3 +413,186 @@ def test_in_the_graders_sandbox_explorers_draw_and_call_nothing(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           env={**os.environ, "COURSE_UTILS_HEADLESS": "1"}, timeout=60)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+# ------------------------------------------------------------------ answers stay with the grader
+# The explorers compute no exercise's answer: the cost they draw is the notebook's given `cost`
+# and the curvature is the learner's critical_learning_rate. A wrong one shows as it is.
+
+
+def true_cost(x, y, w, b=0.0):
+    return np.mean((x * w + b - y) ** 2)
+
+
+def odd_cost(x, y, w, b=0.0):
+    """Not the MSE: what the explorers draw if the notebook's cost were this."""
+    return 3.0 * true_cost(x, y, w, b) + 1.0
+
+
+def static_lines(ax, explorer):
+    return [line for line in ax.lines if line not in explorer.live.moving]
+
+
+@pytest.mark.parametrize("critical", [0.5, 0.1])
+def test_the_factor_strip_follows_the_learners_critical_rate(solutions, critical):
+    explorer = make(ch03.learning_rate_explorer, solutions,
+                    critical_learning_rate=lambda x: critical)
+    rates, factors = explorer.rate_curve.get_data()
+    assert explorer.rate_curve.get_visible()
+    np.testing.assert_allclose(factors, np.abs(1 - 2 * rates / critical))
+    for lr in (0.01, 0.3):
+        explorer.controls["lr"].value = lr
+        (shown_lr,), (factor,) = explorer.rate_point.get_data()
+        assert shown_lr == pytest.approx(lr)
+        assert factor == pytest.approx(min(abs(1 - 2 * lr / critical), 1.98))
+    assert list(explorer.critical_line.get_xdata()) == [critical, critical]
+    assert f"critical rate {critical:.4f}" == explorer.critical_label.get_text()
+
+
+def test_without_the_learners_critical_rate_the_strip_draws_no_factor(solutions):
+    explorer = make(ch03.learning_rate_explorer, solutions,
+                    critical_learning_rate=not_implemented)
+    assert not explorer.rate_curve.get_visible() and not explorer.critical_line.get_visible()
+    assert explorer.rate_point.get_data()[0] == []
+    assert explorer.critical_label.get_text() == ch03.FACTOR_WAITS
+    true_factors = np.abs(1 - explorer.rates * 2 * np.mean(LECTURE[0] ** 2))
+    for line in explorer.ax_rate.lines:
+        _, ys = line.get_data()
+        assert not (line.get_visible() and np.shape(ys) == true_factors.shape
+                    and np.allclose(ys, true_factors)), "the curvature is the learner's"
+    explorer.controls["lr"].value = 0.1
+    assert "critical_learning_rate</code> is not implemented yet" in explorer.readout.value
+    # Written later, it is picked up; an unusable value is said, not drawn.
+    explorer.namespace["critical_learning_rate"] = lambda x: -1.0
+    explorer.controls["lr"].value = 0.2
+    assert not explorer.rate_curve.get_visible()
+    assert "not a positive number" in explorer.critical_label.get_text()
+    explorer.namespace["critical_learning_rate"] = solutions["critical_learning_rate"]
+    explorer.controls["lr"].value = 0.15
+    np.testing.assert_allclose(explorer.rate_curve.get_data()[1], true_factors)
+
+
+def test_the_learning_rate_curves_are_the_notebooks_cost(solutions):
+    explorer = make(ch03.learning_rate_explorer, solutions, cost=odd_cost)
+    curve, star = static_lines(explorer.ax_curve, explorer)
+    w_line, heights = curve.get_data()
+    np.testing.assert_allclose(heights, [odd_cost(*LECTURE, w) for w in w_line])
+    assert star.get_ydata()[0] == pytest.approx(odd_cost(*LECTURE, 2.0))
+    ws, path_heights = explorer.path.get_data()
+    np.testing.assert_allclose(path_heights, [odd_cost(*LECTURE, w) for w in ws])
+    assert explorer.top == pytest.approx(max(heights))
+    # The learner's costs per epoch come from the learner's own gradient_descent.
+    assert explorer.cost_line.get_ydata()[0] == pytest.approx(true_cost(*LECTURE, 1.0))
+
+
+def test_the_saddle_is_drawn_from_the_notebooks_cost(solutions):
+    right = make(ch03.saddle_explorer, solutions)
+    odd = make(ch03.saddle_explorer, solutions, cost=odd_cost)
+    assert odd.saddle_cost == pytest.approx(odd_cost(*LECTURE, 0.0))
+    assert right.saddle_cost == pytest.approx(true_cost(*LECTURE, 0.0))
+    w1, w2 = odd.path.get_data()
+    np.testing.assert_allclose(odd.cost_line.get_ydata(),
+                               np.minimum([odd_cost(*LECTURE, a * b) for a, b in zip(w1, w2)],
+                                          odd.top))
+    contours = [c for c in odd.ax_surface.collections]
+    assert contours and not np.allclose(contours[0].levels, right.ax_surface.collections[0].levels)
+
+
+def test_the_batch_table_costs_are_the_notebooks_cost(solutions):
+    explorer = make(ch03.batch_size_explorer, solutions, cost=odd_cost)
+    w, _ = solutions["gradient_descent"](*BIG, 0.0, 0.01, 20)
+    assert f"<td>{w:.4f}</td><td>{odd_cost(*BIG, w):.4f}</td>" in explorer.readout.value
+
+
+def test_the_two_parameter_contours_are_the_notebooks_cost(solutions):
+    right = make(ch03.two_parameter_explorer, solutions)
+    odd = make(ch03.two_parameter_explorer, solutions, cost=odd_cost)
+    w, b = odd.path.get_data()
+    np.testing.assert_allclose(odd.cost_line.get_ydata(),
+                               np.clip([odd_cost(*LECTURE, *p) for p in zip(w, b)], odd.floor,
+                                       odd.top))
+    assert odd.top == pytest.approx(3 * right.top + 10)
+    assert not np.allclose(odd.ax_surface.collections[0].levels,
+                           right.ax_surface.collections[0].levels)
+
+
+def test_the_bias_reaches_the_notebooks_cost(solutions):
+    seen = []
+
+    def cost(x, y, w, b=0.0):
+        seen.append(b)
+        return true_cost(x, y, w, b)
+
+    explorer = make(ch03.two_parameter_explorer, solutions, cost=cost)
+    _, path_b = explorer.path.get_data()
+    assert set(np.linspace(-2.0, 2.0, 41)) | set(path_b) <= set(seen)
+
+
+def test_a_notebook_whose_cost_has_no_bias_still_gets_its_contours(solutions):
+    """A workspace made before the given cost took b: cost(x, y, w) of the labels y − b."""
+    def cost(x, y, w):
+        return np.mean((x * w - y) ** 2)
+
+    old = make(ch03.two_parameter_explorer, solutions, cost=cost)
+    new = make(ch03.two_parameter_explorer, solutions)
+    assert "⚠" not in old.readout.value
+    np.testing.assert_allclose(old.cost_line.get_ydata(), new.cost_line.get_ydata())
+    np.testing.assert_allclose(old.ax_surface.collections[0].levels,
+                               new.ax_surface.collections[0].levels)
+
+
+FACTORIES = [ch03.learning_rate_explorer, ch03.saddle_explorer, ch03.batch_size_explorer,
+             ch03.two_parameter_explorer]
+
+
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("cost,words", [
+    ("missing", "<code>cost</code> is not defined: the notebook gives it"),
+    (3.0, "Run the notebook's cell that defines it again"),
+    (lambda x, y, w, b=0.0: 1 / 0, "<code>cost</code> raised ZeroDivisionError"),
+    (lambda x, y, w, b=0.0: x * w - y, "<code>cost</code> returned shape (3,)"),
+], ids=["missing", "variable", "error", "array"])
+def test_a_missing_or_broken_cost_is_reported_not_raised(solutions, factory, cost, words):
+    namespace = dict(solutions)
+    if cost == "missing":
+        del namespace["cost"]
+    else:
+        namespace["cost"] = cost
+    x, y = BIG if factory is ch03.batch_size_explorer else LECTURE
+    if factory is ch03.batch_size_explorer and cost != "missing" and callable(cost):
+        words = words.replace("(3,)", "(12,)")
+    explorer = factory(x, y, namespace=namespace)
+    assert words in explorer.readout.value
+    assert not any(artist.get_visible() for artist in explorer.live.moving)
+    namespace["cost"] = solutions["cost"]
+    first = next(iter(explorer.controls.values()))
+    first.value = first.max if first.value != first.max else first.min
+    assert "⚠" not in explorer.readout.value, "the notebook's cost is picked up once it works"
+    assert explorer._drawn_with is solutions["cost"], "the static parts are drawn from it"
+
+
+def test_a_redefined_cost_redraws_the_curve_in_place(solutions):
+    explorer = make(ch03.learning_rate_explorer, solutions)
+    counts = artist_counts(explorer.figure)
+    explorer.namespace["cost"] = odd_cost
+    explorer.controls["lr"].value = 0.02
+    curve, _ = static_lines(explorer.ax_curve, explorer)
+    w_line, heights = curve.get_data()
+    assert heights[0] == pytest.approx(odd_cost(*LECTURE, w_line[0]))
+    assert artist_counts(explorer.figure) == counts
+
+
+def test_a_play_frame_asks_the_cost_for_its_new_point_only(solutions):
+    calls = []
+
+    def counting(x, y, w, b=0.0):
+        calls.append(w)
+        return true_cost(x, y, w, b)
+
+    explorer = make(ch03.learning_rate_explorer, solutions, cost=counting)
+    explorer.controls["epochs"].value = 50
+    calls.clear()
+    explorer.controls["epochs"].value = 51
+    assert calls == [], "the path's costs are remembered"
+    explorer.controls["epochs"].value = 101
+    assert len(calls) == 1

@@ -12,8 +12,15 @@
 
 Steps that leave the plotted window stop the path there ("diverged at epoch
 k"): the axes keep their limits whatever the learning rate.
+
+Every cost drawn (curves, contours, the heights of the paths) is the
+notebook's given ``cost(x, y, w, b=0.0)``, looked up by name like the
+learner's functions, and everything that needs the cost's curvature comes
+from the learner's ``critical_learning_rate``: the explorers compute no
+exercise's answer themselves.
 """
 import html
+import inspect
 
 import ipywidgets as widgets
 import numpy as np
@@ -39,11 +46,34 @@ def int_slider(name, value, bounds):
                              continuous_update=True)
 
 
-def _mse(x, y, w, b=0.0):
-    """The cost at one weight or at an array of weights (the explorer's own, for the curves)."""
-    w = np.asarray(w, dtype=float)
-    with np.errstate(all="ignore"):  # a diverged weight gives inf, which the plots clip
-        return np.mean((np.multiply.outer(w, x) + np.asarray(b)[..., None] - y) ** 2, axis=-1)
+# What the learning-rate explorer's strip of rates says while it cannot draw the factor.
+FACTOR_WAITS = ("each step's factor and the critical rate\n"
+                "appear once critical_learning_rate works")
+FACTOR_UNUSABLE = ("your critical_learning_rate gave {critical:.4g}, not a positive number:\n"
+                   "no factor to draw")
+
+
+def _same(a, b):
+    """Whether two results of a learner's function are the same (None, NaN and numbers)."""
+    if a is None or b is None:
+        return a is b
+    return a == b or (np.isnan(a) and np.isnan(b))
+
+
+def _takes(fn, count):
+    """Whether ``fn`` accepts ``count`` positional arguments (yes when it cannot be told)."""
+    try:
+        inspect.signature(fn).bind(*range(count))
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (a builtin): try it
+        return True
+    return True
+
+
+def _top(value, default=1.0):
+    """``value`` as the top of an axis if it is a positive number, else ``default``."""
+    return float(value) if np.isfinite(value) and value > 0 else default
 
 
 def _regime(costs, diverged_at):
@@ -58,11 +88,68 @@ def _regime(costs, diverged_at):
 
 
 class DescentExplorer(Explorer):
-    """What chapter 3's explorers share: the learner's results that come as pairs.
+    """What chapter 3's explorers share: the learner's results that come as pairs, and the
+    notebook's given ``cost``.
 
     :meth:`pair` takes a learner's function that returns a pair such as
     ``(w, costs)``, which :meth:`Explorer.call` cannot turn into one array.
+    :meth:`costs` gives the notebook's ``cost`` at many points; the static parts
+    drawn from it (:meth:`draw_costs`) are drawn by :meth:`given_curves` once
+    it works, and again if it is redefined.
     """
+
+    given = ("cost",)
+    _cost_of = None     # the definition of `cost` whose values self._known holds
+    _drawn_with = None  # the definition of `cost` the static parts were drawn with
+    _given_artists = ()
+
+    def costs(self, ws, bs=None):
+        """The notebook's given ``cost(x, y, w)`` (or ``cost(x, y, w, b)``) at each ``w``
+        (and ``b``), a float array. Values are remembered per definition of ``cost``, so
+        that a play frame computes only its new point."""
+        cost = self.function("cost")
+        if cost is not self._cost_of or len(self._known) > 100_000:
+            self._cost_of, self._known = cost, {}
+            self._with_bias = _takes(cost, 4)
+        ws = np.asarray(ws, dtype=float).ravel().tolist()
+        points = (list(zip(ws)) if bs is None else
+                  list(zip(ws, np.asarray(bs, dtype=float).ravel().tolist())))
+        new = list(dict.fromkeys(point for point in points if point not in self._known))
+        if new:
+            values = self.numbers("cost", [self._cost_args(point) for point in new])
+            self._known.update(zip(new, values.tolist()))
+        return np.array([self._known[point] for point in points], dtype=float)
+
+    def _cost_args(self, point):
+        """The arguments of the notebook's cost at ``(w,)`` or ``(w, b)``. A notebook made
+        before its cost took b has cost(x, y, w): x·w + b − y is x·w − (y − b), so that cost
+        of the labels y − b is the cost at (w, b)."""
+        if len(point) == 1 or self._with_bias:
+            return (self.x, self.y, *point)
+        w, b = point
+        return (self.x, self.y - b, w)
+
+    def given_curves(self):
+        """Draw the static parts that come from the notebook's ``cost`` (:meth:`draw_costs`)
+        into the cached background, once per definition of ``cost``."""
+        cost = self.function("cost")
+        if cost is self._drawn_with:
+            return
+        for artist in self._given_artists:
+            artist.remove()
+        self._given_artists, self._drawn_with = (), None
+        before = [set(ax.get_children()) for ax in self.figure.axes]
+        try:
+            self.draw_costs()
+        finally:
+            self._given_artists = [artist for ax, old in zip(self.figure.axes, before)
+                                   for artist in ax.get_children() if artist not in old]
+        self._drawn_with = cost
+        self.live.invalidate_background()
+
+    def draw_costs(self):
+        """Draw what depends on the notebook's ``cost`` only (its values first, then the
+        artists: a cost that fails leaves nothing drawn)."""
 
     def pair(self, name, *args, names="(w, costs)"):
         """The learner's ``name(*args)`` as a pair of float arrays, e.g. ``(w, costs)``."""
@@ -125,9 +212,10 @@ class LearningRateExplorer(DescentExplorer):
     def __init__(self, x, y, lr=0.01, epochs=100, w0=1.0, w0_range=(0.0, 4.0),
                  max_epochs=150, namespace=None):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        # Least squares: the star on the curve, and which side of it w is on (no exercise's).
         self.w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))
-        # The cost is a parabola in w with this second derivative: 2·mean(x²).
-        self.curvature = 2 * float(np.mean(self.x ** 2))
+        # The cost's curvature, 2 / the learner's critical_learning_rate(x), once that works.
+        self.curvature = None
         span = w0_range[1] - w0_range[0]
         self.view = (w0_range[0] - span / 4, w0_range[1] + span / 4)
         self.max_epochs = max_epochs
@@ -147,39 +235,51 @@ class LearningRateExplorer(DescentExplorer):
 
     def build(self):
         grid = self.figure.add_gridspec(1, 3, width_ratios=[1.25, 1.25, 1.0])
-        ax_curve, ax_costs, self.ax_rate = (self.figure.add_subplot(cell) for cell in grid)
-        w_line = np.linspace(*self.view, 200)
-        curve = _mse(self.x, self.y, w_line)
-        self.top = float(curve.max())
-        ax_curve.plot(w_line, curve, color="gray")
-        ax_curve.plot(self.w_best, _mse(self.x, self.y, self.w_best), "*", color="black",
-                      markersize=10)
-        ax_curve.set(xlim=self.view, ylim=(-0.03 * self.top, self.top * 1.05), xlabel="w",
-                     ylabel="cost")
-        self.path, = ax_curve.plot([], [], "o-", color="tab:blue", markersize=3, linewidth=1)
-        self.point, = ax_curve.plot([], [], "o", color="tab:red", markersize=7)
-        self.curve_title = ax_curve.set_title(" ")
+        self.ax_curve, self.ax_costs, self.ax_rate = (self.figure.add_subplot(cell)
+                                                      for cell in grid)
+        # The cost curve, the star and the cost axes' limits come from the notebook's cost
+        # (draw_costs); until then the limits are placeholders.
+        self.top, self.floor = 1.0, 1e-15
+        self.w_line = np.linspace(*self.view, 200)
+        self.ax_curve.set(xlim=self.view, xlabel="w", ylabel="cost")
+        self.path, = self.ax_curve.plot([], [], "o-", color="tab:blue", markersize=3,
+                                        linewidth=1)
+        self.point, = self.ax_curve.plot([], [], "o", color="tab:red", markersize=7)
+        self.curve_title = self.ax_curve.set_title(" ")
 
-        self.floor = self.top * 1e-15
-        ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top * 10), yscale="log",
-                     xlabel="epoch", ylabel="cost (log scale)")
-        self.cost_line, = ax_costs.plot([], [], color="tab:blue")
-        self.costs_title = ax_costs.set_title(" ")
+        self.ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top * 10),
+                          yscale="log", xlabel="epoch", ylabel="cost (log scale)")
+        self.cost_line, = self.ax_costs.plot([], [], color="tab:blue")
+        self.costs_title = self.ax_costs.set_title(" ")
 
-        rates = np.logspace(-3, 0, 200)
-        self.ax_rate.plot(rates, np.abs(1 - rates * self.curvature), color="gray")
+        # The factor |1 − lr·curvature| = |1 − 2·lr / critical rate|, with the learner's
+        # critical rate: drawn by mark_critical once critical_learning_rate works.
+        self.rates = np.logspace(-3, 0, 200)
+        self.rate_curve, = self.ax_rate.plot([], [], color="gray", visible=False)
         self.ax_rate.axhline(1.0, color="black", linewidth=0.8, linestyle="dotted")
-        self.ax_rate.set(xscale="log", xlim=(rates[0], rates[-1]), ylim=(0, 2), xlabel="lr",
-                         ylabel="|1 − lr·2·mean(x²)|", title="each step's factor")
+        self.ax_rate.set(xscale="log", xlim=(self.rates[0], self.rates[-1]), ylim=(0, 2),
+                         xlabel="lr", ylabel="|1 − 2·lr / critical rate|",
+                         title="each step's factor")
         self.ax_rate.text(1.2e-3, 1.05, "diverges above 1", fontsize=8, color="gray")
         self.critical_line = self.ax_rate.axvline(1.0, color="tab:red", linestyle="--",
                                                   visible=False)
-        self.critical_label = self.ax_rate.text(
-            0.02, 0.04, "critical rate: appears once critical_learning_rate works",
-            transform=self.ax_rate.transAxes, fontsize=8, color="gray")
+        self.critical_label = self.ax_rate.text(0.02, 0.04, FACTOR_WAITS,
+                                                transform=self.ax_rate.transAxes, fontsize=8,
+                                                color="gray")
         self.rate_point, = self.ax_rate.plot([], [], "o", color="tab:red", markersize=7)
         return [self.path, self.point, self.curve_title, self.cost_line, self.costs_title,
                 self.rate_point]
+
+    def draw_costs(self):
+        curve = self.costs(self.w_line)
+        best = self.costs([self.w_best])
+        finite = curve[np.isfinite(curve)]
+        self.top = _top(finite.max() if finite.size else np.nan)
+        self.floor = self.top * 1e-15
+        self.ax_curve.plot(self.w_line, curve, color="gray")
+        self.ax_curve.plot([self.w_best], best, "*", color="black", markersize=10)
+        self.ax_curve.set_ylim(-0.03 * self.top, self.top * 1.05)
+        self.ax_costs.set_ylim(self.floor, self.top * 10)
 
     def descend(self, w0, lr, epochs):
         """``(ws, costs, diverged_at)``: w before each epoch, the learner's cost there.
@@ -206,34 +306,50 @@ class LearningRateExplorer(DescentExplorer):
         return ws[:epochs + 1], costs[:epochs + 1], None
 
     def mark_critical(self):
-        """Draw the learner's critical rate on the strip; a sentence if it is not ready."""
+        """Draw the learner's critical rate and, from it, each step's factor on the strip;
+        a sentence for the readout, saying what is missing if it is not ready."""
         try:
             critical = self.number("critical_learning_rate", self.x)
         except ExerciseNotReady as reason:
             critical, note = None, f"<br>The critical rate is not marked: {reason}"
         else:
             note = f"<br>Your <code>critical_learning_rate(x)</code> = {critical:.4f} (red dashes)."
-        if critical != self.critical:
+        usable = critical is not None and bool(np.isfinite(critical)) and critical > 0
+        # One step multiplies the distance to the minimum by 1 − lr·curvature, and the
+        # critical rate is 2 / curvature: the curvature is the learner's 2 / critical rate.
+        self.curvature = 2 / critical if usable else None
+        if not _same(critical, self.critical):
             self.critical = critical
-            shown = critical is not None and np.isfinite(critical) and critical > 0
-            if shown:
+            if usable:
                 self.critical_line.set_xdata([critical, critical])
+                self.rate_curve.set_data(self.rates, np.abs(1 - self.rates * self.curvature))
                 self.critical_label.set_text(f"critical rate {critical:.4f}")
                 self.critical_label.set_color("tab:red")
-            self.critical_line.set_visible(shown)
-            self.live.redraw_background()
+            else:
+                self.critical_label.set_text(FACTOR_WAITS if critical is None
+                                             else FACTOR_UNUSABLE.format(critical=critical))
+                self.critical_label.set_color("gray")
+            self.critical_line.set_visible(usable)
+            self.rate_curve.set_visible(usable)
+            self.live.invalidate_background()
         return note
 
     def draw(self, lr, epochs, w0):
         ws, costs, diverged_at = self.descend(w0, lr, epochs)
+        self.given_curves()
+        note = self.mark_critical()
         ws = np.array(ws)
         shown = _near(ws, *self.view)
-        self.path.set_data(shown, _mse(self.x, self.y, shown))
-        self.point.set_data(shown[-1:], _mse(self.x, self.y, shown[-1:]))
+        heights = self.costs(shown)
+        self.path.set_data(shown, heights)
+        self.point.set_data(shown[-1:], heights[-1:])
         clipped = np.clip(np.nan_to_num(costs, nan=self.top * 10, posinf=self.top * 10),
                           self.floor, self.top * 10)
         self.cost_line.set_data(np.arange(len(clipped)), clipped)
-        self.rate_point.set_data([lr], [min(abs(1 - lr * self.curvature), 1.98)])
+        if self.curvature is None:
+            self.rate_point.set_data([], [])
+        else:
+            self.rate_point.set_data([lr], [min(abs(1 - lr * self.curvature), 1.98)])
         # Every control shows in the picture, even where the path has stopped.
         self.curve_title.set_text(f"lr = {lr:.4f}, w0 = {w0:.2f}: w = {ws[-1]:.4f}")
         if diverged_at is None:
@@ -245,13 +361,14 @@ class LearningRateExplorer(DescentExplorer):
             "w jumps across the minimum at every step (zig-zag) but the jumps shrink: it "
             "converges." if zigzag else "w walks down the curve towards the minimum.")
         return (f"<p>lr = {lr:.4f}, {epochs} epochs from w0 = {w0:.2f}: w = {ws[-1]:.6g}, "
-                f"cost = {costs[-1]:.4g}. {regime}{self.mark_critical()}</p>")
+                f"cost = {costs[-1]:.4g}. {regime}{note}</p>")
 
 
 def learning_rate_explorer(x, y, **options):
     """A :class:`LearningRateExplorer` over ``(x, y)`` using the notebook's ``gradient_descent``.
 
-    Also marks the notebook's ``critical_learning_rate`` once it works. The
+    Also marks the notebook's ``critical_learning_rate`` once it works, and
+    draws each step's factor from it; the cost curve is the notebook's ``cost``. The
     functions are looked up by name at every step. Introduced in chapter 3.
     """
     return LearningRateExplorer(x, y, **options)
@@ -277,21 +394,23 @@ class SaddleExplorer(DescentExplorer):
         self.box = 2.5
         # The same draws at every step, scaled by the slider: the path changes smoothly.
         self.draws = np.random.default_rng(seed).normal(size=(max_epochs, 2))
-        self.saddle_cost = float(np.mean(self.y ** 2))
+        self.w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))  # least squares
         super().__init__({"noise": slider("noise", noise, (0.0, 2.0), 0.05),
                           "epochs": int_slider("epochs", epochs, (0, max_epochs))}, namespace)
         self.finish()
 
     def cost(self, w1, w2):
-        with np.errstate(all="ignore"):
-            return _mse(self.x, self.y, np.asarray(w1) * np.asarray(w2))
+        """The notebook's cost at the points (w₁, w₂): the cost of the weight w₁·w₂."""
+        with np.errstate(all="ignore"):  # a diverged point's product may overflow
+            product = np.asarray(w1, dtype=float) * np.asarray(w2, dtype=float)
+        return self.costs(product).reshape(np.shape(product))
 
     def build(self):
-        ax_surface, ax_costs = self.figure.subplots(1, 2, width_ratios=[1, 1.4])
-        grid = np.linspace(-self.box, self.box, 81)
-        w1, w2 = np.meshgrid(grid, grid)
-        cost = self.cost(w1, w2)
-        ax_surface.contourf(grid, grid, cost, levels=plots.cost_levels(cost), cmap="viridis")
+        self.ax_surface, self.ax_costs = ax_surface, ax_costs = self.figure.subplots(
+            1, 2, width_ratios=[1, 1.4])
+        # The contours, the saddle's cost and the cost axis come from the notebook's cost
+        # (draw_costs); until then the limits are placeholders.
+        self.saddle_cost, self.top = np.nan, 1.0
         ax_surface.plot([-self.box, self.box], [self.box, -self.box], ":", color="white",
                         linewidth=1, label="the ridge w₂ = −w₁")
         ax_surface.plot(0, 0, "X", color="white", markersize=10, label="saddle point")
@@ -301,16 +420,23 @@ class SaddleExplorer(DescentExplorer):
         self.path, = ax_surface.plot([], [], "-", color="tab:red", linewidth=1.2)
         self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=6)
 
-        start_cost = float(self.cost(*self.start))
-        self.top = start_cost * 1.1
-        ax_costs.axhline(self.saddle_cost, color="gray", linestyle="--", linewidth=1)
-        ax_costs.text(self.max_epochs * 0.98, self.saddle_cost, "cost at the saddle",
-                      ha="right", va="bottom", color="gray", fontsize=8)
         ax_costs.set(xlim=(0, self.max_epochs), ylim=(0, self.top), xlabel="epoch",
                      ylabel="cost")
         self.cost_line, = ax_costs.plot([], [], color="tab:red")
         self.title = ax_costs.set_title(" ")
         return [self.path, self.point, self.cost_line, self.title]
+
+    def draw_costs(self):
+        grid = np.linspace(-self.box, self.box, 81)
+        cost = self.cost(*np.meshgrid(grid, grid))
+        self.saddle_cost = float(self.cost(0.0, 0.0))
+        self.top = _top(float(self.cost(*self.start)) * 1.1)
+        self.ax_surface.contourf(grid, grid, cost, levels=plots.cost_levels(cost),
+                                 cmap="viridis")
+        self.ax_costs.axhline(self.saddle_cost, color="gray", linestyle="--", linewidth=1)
+        self.ax_costs.text(self.max_epochs * 0.98, self.saddle_cost, "cost at the saddle",
+                           ha="right", va="bottom", color="gray", fontsize=8)
+        self.ax_costs.set_ylim(0, self.top)
 
     def descend(self, noise, epochs):
         """``(path, diverged_at)``: the points (w₁, w₂) before each epoch, and after the last."""
@@ -327,6 +453,7 @@ class SaddleExplorer(DescentExplorer):
 
     def draw(self, noise, epochs):
         path, diverged_at = self.descend(noise, epochs)
+        self.given_curves()
         costs = self.cost(path[:, 0], path[:, 1])
         shown = _near(path, -self.box, self.box)
         self.path.set_data(shown[:, 0], shown[:, 1])
@@ -339,7 +466,7 @@ class SaddleExplorer(DescentExplorer):
         elif below.size:
             story = (f"<b>escaped</b> the saddle: the cost fell below half the saddle's at "
                      f"epoch {below[0]} and heads for a minimum on the curve w₁·w₂ = "
-                     f"{np.sum(self.x * self.y) / np.sum(self.x ** 2):.3g}.")
+                     f"{self.w_best:.3g}.")
         elif np.hypot(w1, w2) < 0.05:
             story = ("<b>stalled at the saddle</b>: the gradient there is zero, so plain "
                      "gradient descent stops, although the cost could still fall. Add noise.")
@@ -402,10 +529,9 @@ class BatchSizeExplorer(DescentExplorer):
 
     def build(self):
         ax_epochs, ax_updates = self.figure.subplots(1, 2, sharey=True)
-        start_cost = float(_mse(self.x, self.y, self.w0))
-        least = float(_mse(self.x, self.y, np.sum(self.x * self.y) / np.sum(self.x ** 2)))
-        self.top = start_cost * 10
-        self.floor = max(least / 5, start_cost * 1e-6)
+        self.ax_epochs = ax_epochs
+        # The cost axis comes from the notebook's cost (draw_costs); until then a placeholder.
+        self.top, self.floor = 10.0, 1e-6
         ax_epochs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
                       xlabel="epoch (passes over the data)", ylabel="cost of the batch")
         updates = self.max_epochs * len(self.x)
@@ -420,6 +546,15 @@ class BatchSizeExplorer(DescentExplorer):
         self.title = ax_epochs.set_title(" ")
         ax_updates.set_title("the same against the number of updates")
         return [*self.raw, *self.smooth, *self.by_update, self.title]
+
+    def draw_costs(self):
+        # From the start's cost down to below the least cost (least squares' w).
+        w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))
+        start_cost, least = self.costs([self.w0, w_best])
+        self.top = _top(start_cost * 10, 10.0)
+        self.floor = max(least / 5, self.top * 1e-7) if np.isfinite(least) and least > 0 \
+            else self.top * 1e-7
+        self.ax_epochs.set_ylim(self.floor, self.top)
 
     def cached(self, name, *args, length):
         """The learner's result for these arguments, computed again only when they change."""
@@ -438,9 +573,11 @@ class BatchSizeExplorer(DescentExplorer):
                 self.cached("sgd", lr, epochs, length=epochs * n),
                 self.cached("minibatch_gd", lr, epochs, batch_size, seed,
                             length=epochs * per_epoch[2])]
+        self.given_curves()
+        final_costs = self.costs([w for w, _ in runs])
         labels = ("GD", "SGD", f"mini-batch of {batch_size}")
         rows = []
-        for i, ((w, costs), steps) in enumerate(zip(runs, per_epoch)):
+        for i, ((w, costs), steps, final_cost) in enumerate(zip(runs, per_epoch, final_costs)):
             diverged = _first_outside(costs, -np.inf, self.top)
             kept = costs if diverged is None else costs[:diverged + 1]
             shown = np.clip(np.nan_to_num(kept, nan=self.top, posinf=self.top), self.floor,
@@ -451,7 +588,7 @@ class BatchSizeExplorer(DescentExplorer):
             self.by_update[i].set_data(np.arange(1, len(shown) + 1), smooth)
             end = (f"diverged at epoch {diverged // steps}" if diverged is not None else
                    f"{w:.4f}")
-            cost = "" if diverged is not None else f"{float(_mse(self.x, self.y, w)):.4f}"
+            cost = "" if diverged is not None else f"{final_cost:.4f}"
             rows.append(f"<tr><td>{labels[i]}</td><td>{steps}</td><td>{steps * epochs}</td>"
                         f"<td>{end}</td><td>{cost}</td></tr>")
         self.title.set_text(f"batches of {batch_size}, {epochs} epochs, lr = {lr:.4f}, "
@@ -490,22 +627,34 @@ class TwoParameterExplorer(DescentExplorer):
         self.finish()
 
     def build(self):
-        ax_surface, ax_costs = self.figure.subplots(1, 2, width_ratios=[1.2, 1])
-        w_grid, b_grid = np.linspace(*self.w_range, 61), np.linspace(*self.b_range, 61)
-        w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
-        cost = _mse(self.x, self.y, w_mesh, b_mesh)
-        plots.contours(ax_surface, w_grid, b_grid, cost)
-        ax_surface.set(xlim=self.w_range, ylim=self.b_range, title="cost over (w, b)")
+        self.ax_surface, self.ax_costs = ax_surface, ax_costs = self.figure.subplots(
+            1, 2, width_ratios=[1.2, 1])
+        # The contours and the cost axis come from the notebook's cost (draw_costs); until
+        # then the limits are placeholders.
+        self.top, self.floor = 10.0, 1e-7
+        ax_surface.set(xlim=self.w_range, ylim=self.b_range, xlabel="w", ylabel="b",
+                       title="cost over (w, b)")
         self.path, = ax_surface.plot([], [], "o-", color="tab:red", markersize=2.5,
                                      linewidth=1)
         self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=7)
-        self.top = float(cost.max()) * 10
-        self.floor = max(float(cost.min()) / 5, self.top * 1e-8)
         ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
                      xlabel="epoch", ylabel="cost (log scale)")
         self.cost_line, = ax_costs.plot([], [], color="tab:red")
         self.title = ax_costs.set_title(" ")
         return [self.path, self.point, self.cost_line, self.title]
+
+    def draw_costs(self):
+        # 41 × 41 calls of the notebook's cost(x, y, w, b), once: chapter 2's contours.
+        w_grid, b_grid = np.linspace(*self.w_range, 41), np.linspace(*self.b_range, 41)
+        w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
+        cost = self.costs(w_mesh, b_mesh).reshape(w_mesh.shape)
+        finite = cost[np.isfinite(cost)]
+        self.top = _top(finite.max() * 10 if finite.size else np.nan, 10.0)
+        low = finite.min() / 5 if finite.size else 0.0
+        self.floor = max(low, self.top * 1e-8)
+        plots.contours(self.ax_surface, w_grid, b_grid, cost)
+        self.ax_surface.set(xlim=self.w_range, ylim=self.b_range)
+        self.ax_costs.set_ylim(self.floor, self.top)
 
     def descend(self, lr, epochs):
         """``(path, diverged_at)``: (w, b) before each epoch and after the last."""
@@ -529,7 +678,8 @@ class TwoParameterExplorer(DescentExplorer):
 
     def draw(self, lr, epochs):
         path, diverged_at = self.descend(lr, epochs)
-        costs = _mse(self.x, self.y, path[:, 0], path[:, 1])
+        self.given_curves()
+        costs = self.costs(path[:, 0], path[:, 1])
         w_shown, b_shown = _near(path[:, 0], *self.w_range), _near(path[:, 1], *self.b_range)
         self.path.set_data(w_shown, b_shown)
         self.point.set_data(w_shown[-1:], b_shown[-1:])

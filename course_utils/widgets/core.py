@@ -16,6 +16,11 @@ Every explorer is an :class:`Explorer`, one skeleton for all chapters:
 * while a function is missing or broken the moving artists hide and a
   plain **"not ready"** message says what to do, never a traceback.
 
+**The answers stay with the grader**: an explorer computes no exercise's
+answer itself, not even for its own curves. Every such quantity comes from the
+learner's functions, or from a function the notebook itself gives (chapter 3's
+``cost``, listed in an explorer's ``given``), looked up by name the same way.
+
 No figure is created per slider event and no front-end extension beyond
 ipywidgets is needed. ``benchmarks/explorer_latency.py`` measures a step.
 """
@@ -38,8 +43,8 @@ class LiveFigure:
     """A figure rendered off-screen into an ``ipywidgets.Image`` (chapter 2).
 
     ``moving`` artists are redrawn on every :meth:`render`; everything else is
-    drawn once into a cached background. Call :meth:`redraw_background` after
-    changing a static artist.
+    drawn once into a cached background. Call :meth:`redraw_background` (or
+    :meth:`invalidate_background`) after changing a static artist.
     """
 
     def __init__(self, figure, moving=()):
@@ -54,6 +59,11 @@ class LiveFigure:
     def redraw_background(self):
         self.figure.canvas.draw()
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+
+    def invalidate_background(self):
+        """Redraw the background at the next :meth:`render` (once, however many static
+        artists changed before it)."""
+        self._background = None
 
     def render(self):
         """Draw the moving artists over the background and publish the PNG."""
@@ -101,6 +111,8 @@ class Explorer:
     """
 
     figsize = (11.0, 3.4)
+    # Names of functions the notebook gives (in a locked cell) rather than asks for.
+    given = ()
 
     def __init__(self, controls, namespace=None):
         self.controls = dict(controls)
@@ -124,16 +136,22 @@ class Explorer:
         raise NotImplementedError
 
     def function(self, name):
-        """The learner's function ``name`` as defined now in the notebook."""
+        """The learner's function ``name`` (or the notebook's given one) as defined now."""
         fn = self.namespace.get(name)
+        if fn is None and name in self.given:
+            raise ExerciseNotReady(
+                f"<code>{name}</code> is not defined: the notebook gives it in a cell near its "
+                "top; run the cells from the top, then move a slider.")
         if fn is None:
             raise ExerciseNotReady(
                 f"<code>{name}</code> is not defined yet: run the cell of its exercise, "
                 "then move a slider.")
         if not callable(fn):
+            again = ("the notebook's cell that defines it" if name in self.given
+                     else "its exercise's cell")
             raise ExerciseNotReady(
                 f"<code>{name}</code> is a {html.escape(type(fn).__name__)}, not a function: "
-                "was its name reused for a variable? Run its exercise's cell again.")
+                f"was its name reused for a variable? Run {again} again.")
         return fn
 
     def result(self, name, *args):
@@ -145,11 +163,17 @@ class Explorer:
         hundreds of times a step). Every failure becomes an
         :class:`ExerciseNotReady` with a plain sentence.
         """
+        return self._results(name, [args])[0]
+
+    def _results(self, name, calls):
+        """``[name(*args) for args in calls]``, in one quiet context (see :meth:`result`)."""
         fn = self.function(name)
-        args = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
+        results = []
         try:
             with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
-                result = fn(*args)
+                for args in calls:
+                    results.append(fn(*[arg.copy() if isinstance(arg, np.ndarray) else arg
+                                        for arg in args]))
         except NotImplementedError:
             raise ExerciseNotReady(
                 f"<code>{name}</code> is not implemented yet: complete its exercise and run "
@@ -158,14 +182,17 @@ class Explorer:
             raise ExerciseNotReady(
                 f"<code>{name}</code> raised {type(error).__name__}: "
                 f"{html.escape(str(error))}") from None
-        if result is None:
+        if any(result is None for result in results):
             raise ExerciseNotReady(
                 f"<code>{name}</code> returned None: did you forget <code>return</code>?")
-        return result
+        return results
 
     def call(self, name, *args):
         """``name(*args)`` with the learner's function, as a float array (see :meth:`result`)."""
-        result = self.result(name, *args)
+        return self._as_array(name, self.result(name, *args))
+
+    @staticmethod
+    def _as_array(name, result):
         try:
             return np.asarray(result, dtype=float)
         except (TypeError, ValueError):
@@ -173,13 +200,22 @@ class Explorer:
                 f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
                 "expected numbers.") from None
 
-    def number(self, name, *args):
-        """The learner's function value as one float."""
-        value = self.call(name, *args)
+    @staticmethod
+    def _as_number(name, value):
         if value.size != 1:
             raise ExerciseNotReady(
                 f"<code>{name}</code> returned shape {value.shape}, expected one number.")
         return float(value.ravel()[0])
+
+    def number(self, name, *args):
+        """The learner's function value as one float."""
+        return self._as_number(name, self.call(name, *args))
+
+    def numbers(self, name, calls):
+        """:meth:`number` for each argument tuple of ``calls``, as a float array: the same
+        checks and messages, one quiet context for all the calls (a curve needs hundreds)."""
+        return np.array([self._as_number(name, self._as_array(name, result))
+                         for result in self._results(name, calls)], dtype=float)
 
     def update(self, change=None):
         """Recompute from the controls' values and redraw the moving artists."""
