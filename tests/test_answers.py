@@ -63,6 +63,21 @@ def test_keys_are_found_beside_the_grader_or_where_the_variable_says(tmp_path):
         assert out.stdout.strip() == found
 
 
+
+def test_a_key_is_loaded_whole_when_students_are_graded_at_once(tmp_path):
+    """The grader grades students in threads: none may see a key half loaded."""
+    (tmp_path / "ch02.py").write_text("import time\ntime.sleep(0.3)\ndef forward(case):\n"
+                                      "    return {}\n")
+    probe = ("from concurrent.futures import ThreadPoolExecutor\n"
+             "from grading import answers\n"
+             "with ThreadPoolExecutor(4) as pool:\n"
+             "    whole = pool.map(lambda _: hasattr(answers.key('02_linear_model'), 'forward'),"
+             " range(4))\n"
+             "print(all(whole))\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={**os.environ, "PYTORCH_PRACTICE_KEYS": str(tmp_path)}, check=True)
+    assert out.stdout.strip() == "True"
+
 HUNT = r'''
 import importlib, json, pkgutil, sys, warnings
 import numpy as np
