@@ -318,7 +318,7 @@ def test_fit_errors_runs_once_per_sample_count_and_definition(solutions):
     explorer.controls["degree"].value = 8
     train, dev = solutions["fit_errors"](explorer.x_pool[:15], explorer.y_pool[:15],
                                          explorer.x_dev, explorer.y_dev, 8)
-    assert f"dev MSE <b>{train:.4g}</b>" in explorer.readout.value, \
+    assert f"<td><b>{dev:.4g}</b></td><td><b>{train:.4g}</b></td>" in explorer.readout.value, \
         "a new definition of fit_errors is picked up at the next step"
 
 
@@ -342,3 +342,50 @@ def test_off_scale_errors_stay_on_the_border(solutions):
     assert "⚠" not in explorer.readout.value
 
 
+
+
+# ------------------------------------------------------------------ readable figures, clear legends
+
+
+def figure_problems(figure, min_pixels=10):
+    """What makes an explorer's figure hard to read as drawn: text smaller than
+    ``min_pixels`` at the figure's dpi, a legend over an axes (over data) or cut off."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    problems = []
+    for text in figure.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            pixels = text.get_fontsize() * figure.dpi / 72
+            if pixels < min_pixels:
+                problems.append(f"{text.get_text()!r} is {pixels:.1f} px high")
+    whole = figure.bbox
+    for ax in figure.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        for other in figure.axes:
+            if box.overlaps(other.get_window_extent()):
+                problems.append(f"the legend of {ax.get_title()!r} covers an axes")
+        if not (whole.x0 <= box.x0 and box.x1 <= whole.x1 and whole.y0 <= box.y0):
+            problems.append(f"the legend of {ax.get_title()!r} is cut off")
+    return problems
+
+
+def readout_table_style(explorer):
+    """The style of the readout's table: fixed layout and width keep its columns still."""
+    import re
+    match = re.match(r"<table style='([^']*)'>", explorer.readout.value)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("kind", ["linear", "overfitting"])
+def test_chapter_2_explorers_are_readable_with_legends_clear_of_data(solutions, kind):
+    explorer = (make_explorer(solutions["forward"], solutions["mse"]) if kind == "linear"
+                else overfitting(solutions))
+    for control in explorer.controls.values():
+        assert control.style.description_width == "initial"  # the whole label shows
+        control.value = control.max
+        assert figure_problems(explorer.figure) == []
+    assert "table-layout:fixed" in readout_table_style(explorer)

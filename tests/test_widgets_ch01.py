@@ -222,3 +222,14 @@ def test_the_verdict_comes_from_the_curve_not_from_a_formula(reference):
     explorer.namespace["de_db"] = reference["de_db"]
     explorer.controls["a"].value = 1.1
     assert explorer_verdict(True) in explorer.readout.value
+
+
+@pytest.mark.parametrize("kind", FACTORIES)
+def test_text_is_readable_and_legends_clear_of_data(reference, kind):
+    from test_widgets import figure_problems
+
+    explorer = FACTORIES[kind](reference)
+    for control in explorer.controls.values():
+        assert control.style.description_width == "initial"  # the whole label shows
+        control.value = other_value(control)
+        assert figure_problems(explorer.figure) == []

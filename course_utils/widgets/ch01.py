@@ -5,18 +5,12 @@ Each runs the learner's own functions (``samples_needed`` and ``edge_fraction``;
 precomputes everything that does not depend on a slider. None computes an
 exercise's answer itself: every such number on show is the learner's.
 """
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import Explorer, ExerciseNotReady, slider
+from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
 
 __all__ = ["DimensionExplorer", "dimension_explorer", "PathSumExplorer", "path_sum_explorer"]
-
-
-def _int_slider(name, value, bounds, step=1):
-    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], step=step,
-                             description=name, continuous_update=True)
 
 
 # ------------------------------------------------------------------ curse of dimensionality
@@ -41,7 +35,7 @@ class DimensionExplorer(Explorer):
         # near[d - 1]: is the point within eps of the surface of the d-dimensional cube?
         self.near = np.logical_or.accumulate(near_a_face, axis=1).T
         self.cube = cube
-        super().__init__({"dims": _int_slider("dims", dims, (1, max_dims))}, namespace)
+        super().__init__(usable({"dims": int_slider("dims", dims, (1, max_dims))}), namespace)
 
     def build(self):
         ax_samples, ax_edge, ax_points = self.figure.subplots(1, 3)
@@ -60,7 +54,7 @@ class DimensionExplorer(Explorer):
                      label=f"{self.near.shape[1]} random points")
         self.edge_curve, = ax_edge.plot([], [], "-", color="tab:blue", label="edge_fraction")
         self.edge_mark, = ax_edge.plot([], [], "o", markersize=9, color="tab:red")
-        ax_edge.legend(loc="lower right", fontsize="small")
+        ax_edge.legend(ncol=2, **LEGEND)
 
         ax_points.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[0, 1], yticks=[0, 1],
                       xlabel="coordinate 1", ylabel="coordinate 2")
@@ -146,8 +140,8 @@ class PathSumExplorer(Explorer):
     def __init__(self, a=2.0, b=1.0, bounds=(-3.0, 3.0), namespace=None):
         self.bounds = bounds
         self.b_curve = np.linspace(*bounds, 61)
-        super().__init__({"a": slider("a", a, bounds, 0.1), "b": slider("b", b, bounds, 0.1)},
-                         namespace)
+        super().__init__(usable({"a": slider("a", a, bounds, 0.1),
+                                 "b": slider("b", b, bounds, 0.1)}), namespace)
 
     def build(self):
         ax_graph, ax_curve = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
@@ -185,7 +179,7 @@ class PathSumExplorer(Explorer):
         self.tangent, = ax_curve.plot([], [], color="tab:red", linewidth=2,
                                       label="slope = your de_db(a, b)")
         self.point, = ax_curve.plot([], [], "o", color="tab:red")
-        ax_curve.legend(loc="upper left", fontsize="small")
+        ax_curve.legend(**LEGEND)
         ax_curve.set_title("e against b, at the slider's a")
         return [*self.value_texts.values(), self.e_curve, self.tangent, self.point]
 
@@ -208,14 +202,14 @@ class PathSumExplorer(Explorer):
         self.tangent.set_data([b - half, b + half], [e - slope * half, e + slope * half])
         self.point.set_data([b], [e])
         verdict = TANGENT_VERDICTS[self.tangent_touches(a, b, slope)]
-        return ("<table>"
+        return (f"<table style='{TABLE.format(width=36)}'>"
                 f"<tr><td style='color:{PATH_COLOURS['c']}'>path b → c → e</td>"
                 "<td>∂c/∂b · ∂e/∂c = 1 × d</td></tr>"
                 f"<tr><td style='color:{PATH_COLOURS['d']}'>path b → d → e</td>"
                 "<td>∂d/∂b · ∂e/∂d = 1 × c</td></tr>"
                 "<tr><td><b>∂e/∂b</b></td><td>the sum over the paths</td></tr>"
                 f"<tr><td><b>your de_db({a:.2f}, {b:.2f})</b></td><td><b>= {slope:.2f}</b></td>"
-                f"<td>{verdict}</td></tr></table>")
+                f"</tr><tr><td colspan=2>{verdict}</td></tr></table>")
 
 
 def path_sum_explorer(**options):

@@ -6,19 +6,13 @@ itself: every such number on show is the learner's.
 """
 import warnings
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import plots
-from .core import Explorer, ExerciseNotReady, slider
+from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
 
 __all__ = ["OverfittingExplorer", "overfitting_explorer", "LinearExplorer", "linear_explorer"]
-
-
-def _int_slider(name, value, bounds, step=1):
-    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], step=step,
-                             description=name, continuous_update=True)
 
 
 # ------------------------------------------------------------------ overfitting
@@ -41,9 +35,9 @@ class OverfittingExplorer(Explorer):
         self.degrees = np.arange(max_degree + 1)
         self._errors, self._errors_of = {}, None
         step = 5 if len(self.x_pool) - min_samples >= 50 else 1
-        super().__init__({"degree": _int_slider("degree", degree, (0, max_degree)),
-                          "samples": _int_slider("samples", samples,
-                                                 (min_samples, len(self.x_pool)), step)},
+        super().__init__(usable({"degree": int_slider("degree", degree, (0, max_degree)),
+                                 "samples": int_slider("samples", samples,
+                                                        (min_samples, len(self.x_pool)), step)}),
                          namespace)
 
     def build(self):
@@ -59,7 +53,7 @@ class OverfittingExplorer(Explorer):
         self.train_points = ax_fit.scatter([], [], s=18, color="tab:blue", zorder=3,
                                            label="training set")
         self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
-        ax_fit.legend(loc="upper right", fontsize="small")
+        ax_fit.legend(ncol=3, **LEGEND)
 
         # A fixed window around the data's spread: the moving curves must not rescale it.
         # (A square of its range, not its variance: the variance of [d, -d] would be the
@@ -74,8 +68,9 @@ class OverfittingExplorer(Explorer):
                                          label="dev error")
         self.degree_line = ax_errors.axvline(0, color="gray", linestyle="--")
         self.degree_marks, = ax_errors.plot([], [], "o", markersize=10, markerfacecolor="none",
-                                            markeredgecolor="red", markeredgewidth=2)
-        ax_errors.legend(loc="upper left", fontsize="small")
+                                            markeredgecolor="red", markeredgewidth=2,
+                                            label="your degree")
+        ax_errors.legend(ncol=2, **LEGEND)
         self.fit_title = ax_fit.set_title(" ")
         self.errors_title = ax_errors.set_title(" ")
         return [self.train_points, self.fit_line, self.train_curve, self.dev_curve,
@@ -119,9 +114,10 @@ class OverfittingExplorer(Explorer):
         train, dev = errors[degree]
         best = int(np.nanargmin(errors[:, 1])) if np.isfinite(errors[:, 1]).any() else None
         self.errors_title.set_text(f"training MSE {train:.3g}, dev MSE {dev:.3g}")
-        return (f"<p>Degree {degree}, {samples} training samples: training MSE "
-                f"<b>{train:.4g}</b>, dev MSE <b>{dev:.4g}</b>. "
-                f"Lowest dev error at degree <b>{best}</b>.</p>")
+        return (f"<table style='{TABLE.format(width=40)}'><tr><th>degree</th><th>training "
+                "samples</th><th>training MSE</th><th>dev MSE</th><th>lowest dev error at "
+                f"degree</th></tr><tr><td>{degree}</td><td>{samples}</td><td><b>{train:.4g}</b>"
+                f"</td><td><b>{dev:.4g}</b></td><td><b>{best}</b></td></tr></table>")
 
 
 def overfitting_explorer(x_train, y_train, x_dev, y_dev, **options):
@@ -154,8 +150,8 @@ class LinearExplorer(Explorer):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.w_range, self.b_range = w_range, b_range
         self.w_curve = np.linspace(*w_range, 81)
-        super().__init__({"w": slider("w", w, w_range, 0.05),
-                          "b": slider("b", b, b_range, 0.05)}, namespace)
+        super().__init__(usable({"w": slider("w", w, w_range, 0.05),
+                                 "b": slider("b", b, b_range, 0.05)}), namespace)
 
     @property
     def w_slider(self):
@@ -176,7 +172,7 @@ class LinearExplorer(Explorer):
         self.fit_line, = ax_fit.plot(x_line, x_line, color="tab:blue", label="ŷ = x·w + b")
         self.residuals = LineCollection([], colors="tab:red", linestyles="dotted")
         ax_fit.add_collection(self.residuals)
-        ax_fit.legend(loc="upper left")
+        ax_fit.legend(ncol=2, **LEGEND)
 
         ax_curve.set(xlim=self.w_range, ylim=(0, 40), xlabel="w", ylabel="Loss (MSE)")
         self.cost_curve, = ax_curve.plot([], [], color="tab:blue")
@@ -251,7 +247,8 @@ def _loss_table(x, y, y_hat, losses, cost):
     rows = "".join(
         f"<tr><td>{xi:g}</td><td>{yi:g}</td><td>{yh:.3f}</td><td>{li:.3f}</td></tr>"
         for xi, yi, yh, li in zip(x, y, y_hat, losses))
-    return ("<table><tr><th>x</th><th>y</th><th>ŷ</th><th>loss = (ŷ − y)²</th></tr>"
+    return (f"<table style='{TABLE.format(width=30)}'><tr><th>x</th><th>y</th><th>ŷ</th>"
+            "<th>loss = (ŷ − y)²</th></tr>"
             f"{rows}<tr><td colspan=3><b>cost = MSE = mean of the losses</b></td>"
             f"<td><b>{cost:.4f}</b></td></tr></table>")
 
