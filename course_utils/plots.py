@@ -89,7 +89,7 @@ def split_fits(train, dev, fits, ax=None):
     The test set is not drawn: its labels stay unseen until the very end.
     Returns the Axes. Introduced in chapter 2.
     """
-    ax = ax or plt.figure(figsize=(6, 3.8)).add_subplot()
+    ax = ax or plt.figure(figsize=(7.5, 3.8)).add_subplot()
     ax.scatter(*train, marker="o", color=DATA_COLOURS[0], zorder=3,
                label="training set (fit on these)")
     ax.scatter(*dev, marker="s", color=DATA_COLOURS[1], zorder=3,
