@@ -146,7 +146,9 @@ def step(page, handle):
 
 def slider(scope, description):
     """The ipywidgets slider labelled ``description``."""
-    label = scope.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    # The label's locator is relative to the slider: made from the page, not from ``scope``.
+    page = scope.page if hasattr(scope, "page") else scope
+    label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
     return scope.locator(".widget-slider").filter(has=label)
 
 
@@ -220,10 +222,11 @@ def test_validate_reports_unfinished_exercises(browser_context, lab, expect):
 def test_explorer_follows_the_w_slider(browser_context, lab, expect):
     page = open_notebook(browser_context, lab, SOLVED)
     run_all(page)
-    handle = slider_handle(page, "w")
-    image, readout = page.locator("img.widget-image"), page.locator(".widget-html-content")
-    handle.wait_for(timeout=60_000)
-    expect(slider_handle(page, "b")).to_be_visible()
+    slider_handle(page, "w").wait_for(timeout=60_000)
+    box = explorers(page).filter(has=slider(page, "w"))  # the linear model's explorer
+    handle = slider_handle(box, "w")
+    image, readout = box.locator("> img.widget-image"), box.locator(".widget-html-content")
+    expect(slider_handle(box, "b")).to_be_visible()
     expect(readout).to_contain_text("MSE")
     expect(image).to_have_attribute("src", re.compile(r"^blob:"))
     first_src, first_text = image.get_attribute("src"), readout.inner_text()
@@ -233,7 +236,7 @@ def test_explorer_follows_the_w_slider(browser_context, lab, expect):
         page.keyboard.press("ArrowRight")
     # The explorer starts at w = 1 and steps by 0.05.
     w = 1.15
-    expect(slider(page, "w").locator(".widget-readout")).to_have_text(f"{w:.2f}")
+    expect(slider(box, "w").locator(".widget-readout")).to_have_text(f"{w:.2f}")
     x, y = data.hours_points()
     expect(readout).to_contain_text(f"{np.mean((x * w - y) ** 2):.4f}")
     assert readout.inner_text() != first_text

@@ -518,9 +518,7 @@ def test_check_agrees_with_autograde_on_the_visible_cases(klass, chapter, tmp_pa
 def test_check_on_the_command_line(klass, tmp_path):
     path = tmp_path / "my copy.ipynb"
     nbformat.write(klass["notebooks"]["02_linear_model"]["wrong_mse"], path)
-    started = time.perf_counter()
     completed = run_cli("check", path)  # the chapter from its cells: the name is no chapter's
-    assert time.perf_counter() - started < 30
     assert completed.returncode == 1, completed.stderr
     lines = completed.stdout.splitlines()
     assert lines[0] == "my copy.ipynb: chapter 02_linear_model, visible cases only"
