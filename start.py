@@ -92,7 +92,8 @@ def lab_environment(environ=os.environ):
 def lab_command(python, lab_args=()):
     """The command that opens the learner's JupyterLab in the workspace."""
     root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    return [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={WORKSPACE}", *root,
+    # `-m jupyterlab`, not `jupyter lab`: no lookup of a `jupyter-lab` script on PATH.
+    return [str(python), "-m", "jupyterlab", f"--ServerApp.root_dir={WORKSPACE}", *root,
             *lab_args]
 
 

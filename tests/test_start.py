@@ -42,7 +42,7 @@ def test_the_learner_config_comes_first_with_the_platform_separator(monkeypatch)
 
 def test_lab_arguments_are_passed_on_and_root_is_allowed(monkeypatch):
     command = start.lab_command("py", ["--port", "9000"])
-    assert command[:4] == ["py", "-m", "jupyter", "lab"]
+    assert command[:3] == ["py", "-m", "jupyterlab"]
     assert command[-2:] == ["--port", "9000"]
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     monkeypatch.delattr(os, "geteuid")  # Windows has no uids
