@@ -4,40 +4,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# JupyterLab's own settings for this environment: no news or update checks,
-# so the course works offline.
-LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: lab setup test clean
 
-# Jupyter refuses to run as root unless told; containers often run as root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+# The learner's Lab: start.py (which also runs without make, on every platform)
+# makes .venv, installs the course, releases the workspace and starts JupyterLab
+# with deploy/learner first in JUPYTER_CONFIG_PATH: Validate and the assignment
+# list, no instructor tools. Extra JupyterLab options go in LAB_ARGS.
+lab:
+	$(PYTHON) start.py $(LAB_ARGS)
 
-# The learner's Lab: Validate and the assignment list, but no instructor tools
-# (formgrader, course list, "Create Assignment"). deploy/learner/ is a Jupyter
-# config directory; JUPYTER_CONFIG_PATH puts it ahead of the user's and the
-# venv's config, which stay as they are: plain `.venv/bin/jupyter lab` is still
-# the instructor's Lab. tests/test_learner_lab.py reads this recipe (make -n lab).
-LEARNER_CONFIG := deploy/learner
-
-lab: setup
-	JUPYTER_CONFIG_PATH='$(CURDIR)/$(LEARNER_CONFIG)'"$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-	  $(BIN)/jupyter lab --ServerApp.root_dir=workspace $(ROOT_FLAG) $(LAB_ARGS)
-
-setup: $(VENV)/.installed
-	$(BIN)/python -m grading release
+setup:
+	$(PYTHON) start.py --setup-only
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is needed, found " + sys.version.split()[0])'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-	mkdir -p $(dir $(LAB_SETTINGS))
-	cp $(LEARNER_CONFIG)/overrides.json $(LAB_SETTINGS)
-	touch $@
+	$(PYTHON) start.py --install-only
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -8,9 +8,14 @@ bubblewrap) and judges each exercise on the cases the notebook shows, from
 the check data beside it (``.checks/``, as the notebook's own test cells do).
 On those cases it gives what autograde gives; the grader also draws hidden
 cases. No course directory, secret, answer key or root is needed.
+
+It grades the file as saved: its table says which file and when it was last
+saved (what JupyterLab has not saved is not in it), and a cell with a syntax
+error is named with its line, not reported as a function that is not defined.
 """
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from course_utils import checks
@@ -29,6 +34,17 @@ class Checked:
     graded: engine.Graded
     seconds: float
     isolation: sandbox.Isolation
+    saved: datetime  # the file's modification time, local
+    syntax_errors: list = field(default_factory=list)  # of :class:`SyntaxProblem`
+
+
+@dataclass
+class SyntaxProblem:
+    cell: str  # how a learner finds the cell
+    line: int
+    error: str
+    exercise: str = ""  # the (first) exercise whose solution cell it is, if any
+    grade_id: str = ""
 
 
 def chapter_of(path, notebook, chapters=None):
@@ -71,20 +87,56 @@ def check(path, *, chapter=None, limits=None, isolation=None):
                               visible_only=True, check_data=path.parent)
     except core.MissingAnswers as missing:
         raise GradingError(str(missing)) from None
-    return Checked(chapter, path, graded, time.perf_counter() - started, isolation)
+    return Checked(chapter, path, graded, time.perf_counter() - started, isolation,
+                   datetime.fromtimestamp(path.stat().st_mtime),
+                   syntax_problems(notebook, chapter, graded.cells))
+
+
+def syntax_problems(notebook, chapter, reports):
+    """The learner's cells that did not compile, from the runner's reports (one per cell that
+    :func:`engine.learner_code_cells` gives, in order)."""
+    exercises = checks.exercises(chapter)
+    solution = {}
+    for exercise in exercises:
+        for grade_id in exercise.solution_ids:
+            solution.setdefault(grade_id, exercise.name)
+    problems = []
+    for cell, report in zip(engine.learner_code_cells(notebook, exercises), reports):
+        if "line" not in report:
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        exercise = solution.get(grade_id, "")
+        first = next((line.strip() for line in engine._source(cell).splitlines() if line.strip()),
+                     "")
+        where = f"The cell of {exercise}" if exercise else f"The cell that starts {first[:40]!r}"
+        problems.append(SyntaxProblem(where, report["line"], report["error"], exercise,
+                                      grade_id or ""))
+    return problems
 
 
 def table(checked):
     """The result as lines for the terminal: one per exercise, then the total."""
     graded = checked.graded
     name_width = max([len("exercise")] + [len(result.name) for result in graded.exercises])
-    lines = [f"{checked.path.name}: chapter {checked.chapter}, visible cases only",
+    saved = checked.saved.strftime(
+        "%H:%M:%S" if checked.saved.date() == datetime.now().date() else "%Y-%m-%d %H:%M:%S")
+    lines = [f"graded {checked.path}, saved {saved}: what you have not saved is not in it",
+             f"chapter {checked.chapter}, visible cases only",
              f"  {'exercise':<{name_width}}  {'score':>7}  message"]
     indent = " " * (name_width + 13)
+    syntax = {problem.grade_id: problem for problem in checked.syntax_errors if problem.grade_id}
+    failed = {result.name for result in graded.exercises if result.score < result.points}
+    exercises = {exercise.name: exercise for exercise in checks.exercises(checked.chapter)}
+    explained = set()
     for result in graded.exercises:
         score = f"{result.score:g}/{result.points:g}"
         message = [line.strip() for line in result.message.splitlines() if line.strip()] \
             if result.message else ["passed"]
+        found = [syntax[grade_id] for grade_id in exercises[result.name].solution_ids
+                 if grade_id in syntax] if result.name in failed else []
+        if found:
+            message = [syntax_message(found[0])]
+            explained.add(id(found[0]))
         lines.append(f"  {result.name:<{name_width}}  {score:>7}  {message[0]}")
         # The likely bug is often on the message's second line: show it all.
         lines += [indent + line for line in message[1:]]
@@ -92,8 +144,15 @@ def table(checked):
     lines.append(f"  {'total':<{name_width}}  {total:>7}  in {checked.seconds:.1f} s")
     if graded.failure:
         lines.append(f"Your notebook could not be run to the end: {graded.failure}")
+    lines += [syntax_message(problem) for problem in checked.syntax_errors
+              if id(problem) not in explained]
     lines.append("The grader also checks hidden cases: solve each exercise in general.")
     return lines
+
+
+def syntax_message(problem):
+    return (f"{problem.cell} has a syntax error on its line {problem.line} ({problem.error}): "
+            "fix it, run the cell, save, check again")
 
 
 def isolation_note(isolation):

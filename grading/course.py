@@ -149,10 +149,13 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     for chapter in chapters:
         if not (notebooks_dir / f"{chapter}.ipynb").is_file():
             raise GradingError(f"no notebook for chapter {chapter!r} in {notebooks_dir}")
+    language_info = kernel_language_info()
     sources = {chapter: stamp_points(nbformat.read(notebooks_dir / f"{chapter}.ipynb",
                                                    as_version=nbformat.NO_CONVERT),
                                      chapter, declared_exercises(chapter, exercises))
                for chapter in chapters}
+    for source in sources.values():
+        source.metadata.language_info = language_info
 
     config_file = course_dir / CONFIG_FILE
     if cell_timeout is None:
@@ -172,6 +175,22 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
             gb.find_assignment(chapter).duedate = due.replace(tzinfo=None) if due else None
         gb.db.commit()
     return [dataclasses.replace(item, due=config.due_date(item.chapter)) for item in releases]
+
+
+def kernel_language_info():
+    """The notebook metadata ``language_info`` that ipykernel reports for this Python.
+
+    JupyterLab writes the kernel's ``language_info`` into a notebook when the
+    kernel starts, so a notebook released without it would show unsaved
+    changes a few seconds after the learner opens it. The release runs in the
+    environment whose Python runs the learner's kernel (``make lab``,
+    ``start.py``, the hub's shared environment), so this is what the kernel
+    will report. ``tests/test_browser.py`` checks that a fresh notebook stays
+    unmodified.
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    return nbformat.from_dict(IPythonKernel.language_info)
 
 
 def stamp_points(notebook, chapter, exercises):

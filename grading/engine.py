@@ -123,20 +123,22 @@ def learner_cells(submission, exercises, release_tests=()):
     A test cell is one with a test's grade id or a release test's source; the
     learner's own marks (a solution cell flagged graded) change nothing.
     """
+    return [_source(cell) for cell in learner_code_cells(submission, exercises, release_tests)]
+
+
+def learner_code_cells(submission, exercises, release_tests=()):
+    """The cells whose code :func:`learner_cells` gives (the runner's reports follow them)."""
     test_ids = {exercise.test_id for exercise in exercises}
     release_tests = {source.strip() for source in release_tests}
-    code = []
-    for cell in submission.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        # Test cells are the course's, whatever the submission's metadata claims.
-        if meta.get("grade_id") in test_ids or source.strip() in release_tests:
-            continue
-        code.append(source)
-    return code
+    # Test cells are the course's, whatever the submission's metadata claims.
+    return [cell for cell in submission.cells if cell.get("cell_type") == "code"
+            and cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") not in test_ids
+            and _source(cell).strip() not in release_tests]
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
 
 
 # ------------------------------------------------------------------ one submission
@@ -182,7 +184,8 @@ class _Outcome:
 
 def _cell_reports(cells):
     # What came out of the sandbox is data to check, not to trust.
-    return [{"status": str(cell.get("status")), "error": str(cell.get("error", ""))}
+    return [{"status": str(cell.get("status")), "error": str(cell.get("error", "")),
+             **({"line": cell["line"]} if type(cell.get("line")) is int else {})}
             for cell in (cells if type(cells) is list else []) if type(cell) is dict]
 
 

@@ -6,11 +6,11 @@ original stdout. First the cells::
 
     → {"cells": ["<code of the submission's cells>", ...],
        "cell_timeout": 30, "exercise_timeout": 60, "call_timeout": 5, "id": "..."}
-    ← {"cells": [{"status": "ok" | "error" | "timeout", "error": "..."}], "id": "..."}
+    ← {"cells": [{"status": "ok" | "error" | "timeout", "error": "...", "line": 3}], "id": "..."}
 
 It runs the learner's cells in order in one IPython shell (a cell that raises
 or runs too long is recorded and skipped, as Run All with errors allowed
-would). Then, as often as the grader asks, observations::
+would; a syntax error's report has its line in the cell). Then, as often as the grader asks, observations::
 
     → {"observe": [{"chapter": "02_linear_model", "name": "mse",
                     "cases": "<the cases, as course_utils' plain JSON>",
@@ -62,13 +62,20 @@ def run_cells(shell, cells, timeout):
         elif isinstance(error, CellTimeout):
             report.append({"status": "timeout", "error": f"still running after {timeout:g} s"})
         else:
-            report.append({"status": "error", "error": _describe(error)})
+            report.append({"status": "error", "error": _describe(error),
+                           **({"line": error.lineno} if _is_syntax_error(error) else {})})
     return report
+
+
+def _is_syntax_error(error):
+    return isinstance(error, SyntaxError) and type(getattr(error, "lineno", None)) is int
 
 
 def _describe(error):
     try:
-        text = f"{type(error).__name__}: {error}"
+        # A syntax error's own text names IPython's file for the cell: its message is enough.
+        detail = error.msg if _is_syntax_error(error) else error
+        text = f"{type(error).__name__}: {detail}"
     except BaseException:  # a learner's exception whose __str__ raises
         text = type(error).__name__
     return text[:500]

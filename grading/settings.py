@@ -8,7 +8,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # (a JupyterHub, see deploy/hub), these variables say where things are.
 NOTEBOOKS_DIR = Path(os.environ.get("PYTORCH_PRACTICE_NOTEBOOKS", REPO_ROOT / "notebooks"))
 COURSE_DIR = Path(os.environ.get("PYTORCH_PRACTICE_COURSE", REPO_ROOT / "course"))
-WORKSPACE_DIR = REPO_ROOT / "workspace"
+# The learner's workspace, where `make lab` and start.py release the student notebooks.
+WORKSPACE_DIR = Path(os.environ.get("PYTORCH_PRACTICE_WORKSPACE", REPO_ROOT / "workspace"))
 
 # Seconds a cell may run when grading; chapter cells take well under one, so a
 # cell still running after this is stuck, and a stuck submission should not

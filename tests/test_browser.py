@@ -1,8 +1,10 @@
-"""Chapter 2 in a real JupyterLab, driven by Debian's Chromium through Playwright.
+"""The learner's JupyterLab, driven by Debian's Chromium through Playwright.
 
-One Lab server serves a workspace made by ``python -m grading release``, plus
-each chapter's source notebook as ``solved_<chapter>.ipynb`` so that its
-explorers have working functions.
+One Lab server, started as the README's conda route does (``python start.py
+--here``, which releases the student notebooks into its workspace), serves
+them plus each chapter's source notebook as ``solved_<chapter>.ipynb`` so
+that its explorers have working functions. Chinese must be drawn with the
+course's own font (course_utils/fonts), whatever fonts the machine has.
 ``benchmarks/explorer_latency.py`` reuses the helpers of this module.
 """
 import contextlib
@@ -21,7 +23,8 @@ import numpy as np
 import pytest
 
 from conftest import CHAPTERS, ROOT, notebook_path
-from course_utils import data
+from course_utils import checks, data, fonts
+from course_utils.fonts.subset import is_wide
 
 STUDENT = "02_linear_model.ipynb"
 
@@ -57,19 +60,33 @@ def free_port():
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir, timeout=60):
-    """A JupyterLab server on ``root_dir``; yields its base URL."""
+def jupyter_lab(root_dir, timeout=60, start=None):
+    """A JupyterLab server on ``root_dir``; yields its base URL.
+
+    ``start``: the command a learner starts it with (``start.py``, which first
+    releases the course into ``root_dir``), run from the repository as the
+    README says, instead of a plain ``jupyter lab``.
+    """
     root_dir = os.fspath(root_dir)
     port = free_port()
     state = os.path.join(root_dir, ".lab-state")
     log = open(os.path.join(root_dir, ".lab.log"), "w+")
-    cmd = [JUPYTER, "lab", "--allow-root", "--no-browser", f"--port={port}",
-           "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-           "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root_dir}",
-           # The developer's own Lab layout and settings must not leak into what is tested.
-           f"--LabApp.workspaces_dir={state}", f"--LabApp.user_settings_dir={state}"]
+    options = ["--no-browser", f"--port={port}",
+               "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
+               "--ServerApp.token=", "--ServerApp.password=",
+               # The developer's own Lab layout and settings must not leak into what is tested.
+               f"--LabApp.workspaces_dir={state}", f"--LabApp.user_settings_dir={state}"]
+    env = {key: value for key, value in os.environ.items() if key != "JUPYTER_CONFIG_PATH"}
+    if start:
+        cmd, cwd = [*start, *options], ROOT
+        # The course's release goes beside the workspace, not into the repository's course/.
+        env.update(PYTORCH_PRACTICE_WORKSPACE=root_dir,
+                   PYTORCH_PRACTICE_COURSE=os.path.join(os.path.dirname(root_dir), "course"))
+    else:
+        cmd = [JUPYTER, "lab", "--allow-root", f"--ServerApp.root_dir={root_dir}", *options]
+        cwd = root_dir
     # Its own session, so stopping it stops everything it started.
-    server = subprocess.Popen(cmd, cwd=root_dir, stdout=log, stderr=subprocess.STDOUT,
+    server = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -156,31 +173,72 @@ def slider_handle(scope, description):
     return slider(scope, description).locator(".noUi-handle")
 
 
+def chinese_fonts(page, scope):
+    """``(text, {font family: glyphs})``: the text of the first element under ``scope``
+    (a CSS selector) with Chinese of its own, and the fonts Chromium drew that text with
+    (DevTools' record of the platform fonts used, not what CSS asks for)."""
+    text = page.evaluate("""scope => {
+        for (const root of document.querySelectorAll(scope)) {
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (/[\\u2e80-\\u9fff\\uff00-\\uffef]/.test(node.data)) {
+                    document.querySelectorAll("[data-cjk-probe]")
+                        .forEach(element => element.removeAttribute("data-cjk-probe"));
+                    const parent = node.parentElement;
+                    parent.setAttribute("data-cjk-probe", "");
+                    return Array.from(parent.childNodes).filter(child => child.nodeType === 3)
+                        .map(child => child.data).join("");
+                }
+            }
+        }
+        return null;
+    }""", scope)
+    assert text, f"no Chinese under {scope}"
+    # Lab skips drawing cells out of view (content-visibility): bring it into view first.
+    page.locator("[data-cjk-probe]").scroll_into_view_if_needed()
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-cjk-probe]"})
+        used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
+    finally:
+        cdp.detach()
+    return text, {font["familyName"]: font["glyphCount"] for font in used}
+
+
+def assert_chinese_in_course_font(page, scope):
+    text, used = chinese_fonts(page, scope)
+    assert used.get(fonts.FAMILY) == sum(map(is_wide, text)), (text, used)
+
+
 def code_cell(page, text):
     return page.locator(".jp-CodeCell").filter(has_text=text)
 
 
-def release_workspace(tmp):
-    """The learner's folder as ``make lab`` gives it, plus the solved chapter."""
-    ws = tmp / "workspace"
-    released = subprocess.run(
-        [sys.executable, "-m", "grading", "release", "--course-dir", str(tmp / "course"),
-         "--workspace", str(ws)], cwd=ROOT, capture_output=True, text=True)
-    if released.returncode:
-        pytest.fail(f"python -m grading release failed:\n{released.stdout}{released.stderr}")
+def add_solved(ws):
+    """``ws`` with each chapter's source notebook, solved, beside the student ones."""
+    ws.mkdir(parents=True, exist_ok=True)
     for chapter in CHAPTERS:
         shutil.copy(notebook_path(chapter), ws / solved(chapter))
     return ws
 
 
+# The conda route's start (README): `python start.py --here`, the active environment's Python.
+START_HERE = [sys.executable, "start.py", "--here"]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    """The learner's Lab as the conda route starts it (start.py releases the workspace)."""
     reason = missing_browser()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {reason}")
         pytest.skip(reason)
-    with jupyter_lab(release_workspace(tmp_path_factory.mktemp("browser"))) as url:
+    workspace = add_solved(tmp_path_factory.mktemp("browser") / "workspace")
+    with jupyter_lab(workspace, timeout=300, start=START_HERE) as url:
         yield url
 
 
@@ -202,6 +260,39 @@ def expect():
     # Lab and the kernel share two cores with Chromium in CI: 5 s is too tight a default.
     expect.set_options(timeout=15_000)
     return expect
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_fresh_chapter_opens_unmodified_in_chinese_and_run_all_stops_at_its_first_exercise(
+        browser_context, lab, expect, chapter):
+    page = open_notebook(browser_context, lab, f"{chapter}.ipynb")
+    # Lab writes the kernel's language_info into the notebook once the kernel answers;
+    # the release wrote the same, so nothing changes. Nothing to wait for but time.
+    page.wait_for_timeout(3000)
+    expect(page.locator(".lm-TabBar-tab.jp-mod-current")).not_to_have_class(
+        re.compile(r"\bjp-mod-dirty\b"))
+    # The title, and a table's Chinese (the summary's terms) where the chapter has one, in
+    # the course's font.
+    assert_chinese_in_course_font(page, ".jp-RenderedHTMLCommon h1")
+    if "|---" in notebook_path(chapter).read_text(encoding="utf-8").replace(" ", ""):
+        # Lab renders a markdown cell when it first comes near the view: go to the end.
+        page.locator(".jp-WindowedPanel-outer").evaluate("panel => panel.scrollTop = 1e9")
+        page.locator(".jp-RenderedHTMLCommon table", has_text=re.compile("[\u4e00-\u9fff]")) \
+            .last.wait_for(state="attached", timeout=30_000)
+        assert_chinese_in_course_font(page, ".jp-RenderedHTMLCommon table")
+
+    run_all(page)
+    first = checks.exercises(chapter)[0].subject
+    # Lab renders an error (and any stderr) as text of this type.
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    errors.first.wait_for(state="attached", timeout=120_000)
+    expect(page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))).to_be_attached(
+        timeout=60_000)
+    assert errors.count() == 1
+    message = errors.first.text_content()
+    assert message.startswith(f"✗ {first} is not written yet:"), message
+    assert "Traceback" not in message and len(message) < 250, message
+    page.close()
 
 
 def test_validate_reports_unfinished_exercises(browser_context, lab, expect):
@@ -278,6 +369,8 @@ def test_every_explorer_follows_each_of_its_sliders(browser_context, lab, expect
             step(page, handles.nth(j))
             expect(image).not_to_have_attribute("src", before)
         expect(box).not_to_contain_text("⚠")
+    if any(is_wide(char) for char in "".join(boxes.all_text_contents())):  # chapter 4's steps
+        assert_chinese_in_course_font(page, ".jp-OutputArea-output .jupyter-widgets")
     page.close()
 
 

@@ -22,6 +22,7 @@ The class, per chapter (M points, the first exercise p1):
 * mallory: not on the roster (rejected).
 """
 import base64
+import copy
 import csv
 import hashlib
 import json
@@ -518,11 +519,14 @@ def test_check_agrees_with_autograde_on_the_visible_cases(klass, chapter, tmp_pa
 def test_check_on_the_command_line(klass, tmp_path):
     path = tmp_path / "my copy.ipynb"
     nbformat.write(klass["notebooks"]["02_linear_model"]["wrong_mse"], path)
+    saved = datetime.now().replace(hour=14, minute=3, second=12, microsecond=0)
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
     completed = run_cli("check", path)  # the chapter from its cells: the name is no chapter's
     assert completed.returncode == 1, completed.stderr
     lines = completed.stdout.splitlines()
-    assert lines[0] == "my copy.ipynb: chapter 02_linear_model, visible cases only"
-    rows = [line for line in lines[2:] if re.match(r"  \S", line)]  # continuations indent more
+    assert lines[:2] == [f"graded {path}, saved 14:03:12: what you have not saved is not in it",
+                         "chapter 02_linear_model, visible cases only"]
+    rows = [line for line in lines[3:] if re.match(r"  \S", line)]  # continuations indent more
     table = {line.split()[0]: line.split()[1] for line in rows}
     assert table == {"train_dev_test_split": "3/3", "fit_errors": "2/2", "forward": "2/2",
                      "mse": "0/2", "exhaustive_search": "3/3", "cost_surface": "3/3",
@@ -537,6 +541,23 @@ def test_check_on_the_command_line(klass, tmp_path):
     completed = run_cli("check", tmp_path / "02_linear_model.ipynb")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "15/15" in completed.stdout
+
+    # A syntax error is named with its cell and line, in its exercise's row or after the table.
+    broken = copy.deepcopy(klass["notebooks"]["02_linear_model"]["ref"])
+    for cell in broken.cells:
+        if nbgrader_metadata(cell).get("grade_id") == "sol_mse":
+            cell.source = "import numpy as np\n\ndef mse(y_hat, y):\n    return np.mean((y_hat - y) ** 2\n"
+    broken.cells.insert(1, nbformat.v4.new_code_cell("x = 1\nprint(x +)"))
+    nbformat.write(broken, tmp_path / "02_linear_model.ipynb")
+    completed = run_cli("check", tmp_path / "02_linear_model.ipynb")
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    rows = {line.split()[0]: line for line in completed.stdout.splitlines()}
+    assert re.fullmatch(r"  mse +0/2  The cell of mse has a syntax error on its line 4 "
+                        r"\(SyntaxError: .+\): fix it, run the cell, save, check again",
+                        rows["mse"]), rows["mse"]
+    assert "The cell that starts 'x = 1' has a syntax error on its line 2 (SyntaxError: " \
+        in completed.stdout
+    assert "not defined" not in completed.stdout
 
     completed = run_cli("check", tmp_path / "nothing.ipynb")
     assert completed.returncode == 1

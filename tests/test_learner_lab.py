@@ -1,27 +1,29 @@
-"""The learner's JupyterLab, as ``make lab`` starts it: no instructor tools.
+"""The learner's JupyterLab, as a learner starts it (``python3 start.py``): no instructor tools.
 
-``make lab`` points JUPYTER_CONFIG_PATH at a config directory of the
-repository (``deploy/learner``) that turns nbgrader's formgrader, course list
-and "Create Assignment" off, in the page (lab plugins) and in the server
-(extensions). Validate and the assignment list stay. A plain
+``start.py`` (which ``make lab`` runs) puts a config directory of the
+repository (``deploy/learner``) first in JUPYTER_CONFIG_PATH; it turns
+nbgrader's formgrader, course list and "Create Assignment" off, in the page
+(lab plugins) and in the server (extensions), and serves the course's Chinese
+font with the Lab's custom CSS. Validate and the assignment list stay. A plain
 ``jupyter lab`` (the instructor's) keeps everything: the venv's config is
-left alone. The directory is read from ``make -n lab``, so the test and the
-Makefile cannot drift apart.
+left alone. The learner's server here is started exactly as the README's
+start says, from a plain Python (the one this venv was made from), with the
+venv that ``make test`` set up.
 """
-import contextlib
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 
 import nbformat
 import pytest
 
-from conftest import ROOT
+from conftest import CHAPTERS, ROOT
+from course_utils import fonts
 from test_browser import jupyter_lab, launch_chromium, missing_browser
 
 NBGRADER = "@jupyter/nbgrader"
@@ -34,45 +36,23 @@ LEARNER_PLUGINS = [f"{NBGRADER}:validate-assignment", f"{NBGRADER}:assignment-li
 # the learner's assignment list and Validate (GET-only probes: 405 is fine).
 INSTRUCTOR_ROUTES = ["/formgrader", "/formgraders"]
 LEARNER_ROUTES = ["/assignments", "/assignments/validate"]
+# The README's start on Linux and macOS: `python3 start.py`, with a plain Python >= 3.11
+# (here the one the project's venv was made from, which start.py finds set up).
+START = [getattr(sys, "_base_executable", sys.executable), "start.py"]
 
 
-def learner_config_dir():
-    """The JUPYTER_CONFIG_PATH entry that ``make lab`` sets, from its dry run."""
+def test_make_lab_runs_start_py():
     make = shutil.which("make")
     if make is None:
         if os.environ.get("CI"):
             pytest.fail("make is not installed")
         pytest.skip("make is not installed")
     env = {k: v for k, v in os.environ.items()
-           if k not in ("JUPYTER_CONFIG_PATH", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    dry = subprocess.run([make, "--no-print-directory", "-n", "lab"], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON")}
+    dry = subprocess.run([make, "--no-print-directory", "-n", "lab", "LAB_ARGS=--port 9000"],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
-    recipe = dry.stdout.replace("\\\n", " ")
-    lab = [line for line in recipe.splitlines() if re.search(r"/jupyter lab\b", line)]
-    assert len(lab) == 1, f"no single `jupyter lab` line in `make -n lab`:\n{dry.stdout}"
-    # The Makefile single-quotes the directory: JUPYTER_CONFIG_PATH='<dir>'"${...:+:...}".
-    found = re.search(r"\bJUPYTER_CONFIG_PATH='([^']+)'", lab[0])
-    assert found, f"`make lab` does not set JUPYTER_CONFIG_PATH='<dir>':\n{lab[0]}"
-    assert "--allow-root" in shlex.split(lab[0]) or os.getuid() != 0, lab[0]
-    path = found.group(1)
-    assert os.path.isabs(path) and os.path.isdir(path), path
-    return path
-
-
-@contextlib.contextmanager
-def lab_server(root_dir, config_path=None):
-    """``jupyter_lab`` of test_browser, with JUPYTER_CONFIG_PATH as ``make lab`` sets it
-    (``config_path``) or unset (the instructor's plain ``jupyter lab``)."""
-    with contextlib.ExitStack() as stack:
-        # Only the server's start sees the variable, not the other server of this module.
-        with pytest.MonkeyPatch.context() as env:
-            if config_path:
-                env.setenv("JUPYTER_CONFIG_PATH", config_path)
-            else:
-                env.delenv("JUPYTER_CONFIG_PATH", raising=False)
-            url = stack.enter_context(jupyter_lab(root_dir))
-        yield url
+    assert dry.stdout.strip() == "python3 start.py --port 9000"
 
 
 def status(url):
@@ -94,6 +74,7 @@ def page_config(url):
 
 
 def workspace(tmp):
+    tmp.mkdir(parents=True, exist_ok=True)
     # With a kernelspec, so that Lab opens it without asking for a kernel.
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_code_cell("1 + 1")],
@@ -105,14 +86,32 @@ def workspace(tmp):
 
 @pytest.fixture(scope="module")
 def learner(tmp_path_factory):
-    with lab_server(workspace(tmp_path_factory.mktemp("learner")), learner_config_dir()) as url:
+    folder = workspace(tmp_path_factory.mktemp("learner") / "workspace")
+    with jupyter_lab(folder, timeout=300, start=START) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def instructor(tmp_path_factory):
-    with lab_server(tmp_path_factory.mktemp("instructor")) as url:
+    with jupyter_lab(tmp_path_factory.mktemp("instructor")) as url:
         yield url
+
+
+def test_start_py_releases_the_workspace_and_serves_the_font(learner):
+    with urllib.request.urlopen(f"{learner}/api/contents", timeout=30) as response:
+        names = {item["name"] for item in json.load(response)["content"]}
+    assert names >= {f"{chapter}.ipynb" for chapter in CHAPTERS} | {"hello.ipynb"}
+    with urllib.request.urlopen(f"{learner}/api/contents/{CHAPTERS[0]}.ipynb", timeout=30) as got:
+        notebook = nbformat.from_dict(json.load(got)["content"])
+    assert notebook.metadata.language_info.name == "python"
+    assert notebook.metadata.language_info.version == ".".join(map(str, sys.version_info[:3]))
+    with urllib.request.urlopen(f"{learner}/lab", timeout=30) as page:
+        assert 'href="/custom/custom.css"' in page.read().decode()
+    with urllib.request.urlopen(f"{learner}/custom/custom.css", timeout=30) as css:
+        assert f'font-family: "{fonts.FAMILY}"' in css.read().decode()
+    for path in fonts.FILES.values():
+        with urllib.request.urlopen(f"{learner}/custom/{path.name}", timeout=30) as font:
+            assert font.read() == path.read_bytes()
 
 
 def test_learner_page_has_no_instructor_plugins(learner):
