@@ -220,7 +220,7 @@ def local_optima(starts=(-2.0, 2.0), lr=0.02, steps=25):
     def f(w):
         return w ** 4 - 3 * w ** 2 + w
 
-    ax = plt.figure(figsize=(6, 3.5), layout="constrained").add_subplot()
+    ax = plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     w_line = np.linspace(-2.1, 2.1, 200)
     ax.plot(w_line, f(w_line), color="gray")
     for start, color in zip(starts, ("tab:green", "tab:orange")):
@@ -235,7 +235,8 @@ def local_optima(starts=(-2.0, 2.0), lr=0.02, steps=25):
     ax.annotate("local minimum", (1.13, f(1.13)), (1.2, 4.5),
                 arrowprops={"arrowstyle": "->"}, ha="center")
     ax.set(xlabel="w", ylabel="cost", ylim=(-4.5, 7), title="greedy steps find the nearest valley")
-    ax.legend(loc="lower center", fontsize="small")
+    # Outside the axes, below them: clear of the curve and the paths.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize="small")
     return ax
 
 

@@ -143,6 +143,11 @@ def bugs(solutions):
                 w = w - lr * np.sum(2 * x[b] * (x[b] * w - y[b])) / batch_size
         return w, costs
 
+    def shuffles_if_seed(x, y, w0, lr, epochs, batch_size, seed=None):
+        """`if seed:`, false for the notebook's SEED = 0 as for None."""
+        return minibatch_gd(x, y, w0, lr, epochs, batch_size, seed if seed else None)
+
+    renamed = "has another name than the exercise's signature gives"
     return {
         "cost_gradient": [
             (lambda x, y, w: -mean_gradient(x, y, w), "the sign is flipped"),
@@ -157,6 +162,7 @@ def bugs(solutions):
             (gradient_in_place, "changed its input x in place"),
             (lambda x, y, w: np.mean(2 * x * (x * w - y) ^ 2), "`^` is XOR"),
             (lambda x, y, w: -28 / 3, "returned -9.333333333333334, expected 4.666666666666667"),
+            (lambda x, y, weight: mean_gradient(x, y, weight), renamed),
         ],
         "gradient_descent": [
             (gd_bug(sign=-1.0), "the sign is flipped"),
@@ -176,6 +182,7 @@ def bugs(solutions):
              "the order is (w, costs)"),
             (lambda x, y, w0, lr, epochs: gradient_descent(x, y, w0, lr, epochs)[0],
              "expected a pair (w, costs)"),
+            (lambda x, y, w_start, alpha, n: gradient_descent(x, y, w_start, alpha, n), renamed),
         ],
         "critical_learning_rate": [
             (lambda x: 2 / np.mean(x ** 2), "curvature"),
@@ -200,6 +207,7 @@ def bugs(solutions):
              "number of epochs is hard-coded"),
             (lambda x, y, w0, lr, epochs: {"w": sgd(x, y, w0, lr, epochs)[0]},
              "expected a pair (w, losses)"),
+            (lambda x, y, w0, alpha, epochs: sgd(x, y, w0, alpha, epochs), renamed),
         ],
         "minibatch_gd": [
             (minibatch_bug(sign=-1.0), "the sign is flipped"),
@@ -218,6 +226,7 @@ def bugs(solutions):
                 x, y, w0, 0.01, epochs, batch_size, seed), "learning rate is hard-coded"),
             (minibatch_bug(lambda seed, epoch, n: np.random.default_rng().permutation(n)),
              "`rng = np.random.default_rng(seed)`, so that a call repeats exactly"),
+            (shuffles_if_seed, "seed=0 did not shuffle: `if seed:` is false for 0"),
         ],
         "affine_gradients": [
             (lambda x, y, w, b: _affine(x, y, w, b)[::-1], "the two are swapped"),
@@ -231,6 +240,7 @@ def bugs(solutions):
             (lambda x, y, w, b: (_affine(x, y, w, b)[1],) * 2, "dcost_dw is missing the factor x"),
             (lambda x, y, w, b: {"dw": 0.0}, "expected a pair (dcost_dw, dcost_db)"),
             (lambda x, y, w, b: _affine(x, y, w, b)[0], "expected a pair (dcost_dw, dcost_db)"),
+            (lambda x, y, weight, bias: _affine(x, y, weight, bias), renamed),
         ],
     }
 
@@ -249,8 +259,8 @@ def _affine(x, y, w, b):
     return np.mean(2 * x * error), np.mean(2 * error)
 
 
-BUG_COUNTS = {"cost_gradient": 12, "gradient_descent": 13, "critical_learning_rate": 7,
-              "sgd": 10, "minibatch_gd": 13, "affine_gradients": 9}
+BUG_COUNTS = {"cost_gradient": 13, "gradient_descent": 14, "critical_learning_rate": 7,
+              "sgd": 11, "minibatch_gd": 14, "affine_gradients": 10}
 
 
 def test_every_bug_case_is_tested(solutions):
@@ -441,6 +451,39 @@ def test_correct_code_in_other_styles_passes(name, style, capsys):
     for seed in (None, *getattr(ch03, name).hidden_seeds):
         check(name, namespace[name], seed=seed)
     assert "epoch:" not in capsys.readouterr().out, "learner prints stay out of the test cell"
+
+
+def test_numbers_of_any_numeric_type_are_accepted(solutions):
+    """numpy scalars and float subclasses are Python numbers by type: accepted as numbers."""
+    class Number(float):
+        pass
+
+    gradient_descent, affine = solutions["gradient_descent"], solutions["affine_gradients"]
+
+    def gd_numpy_scalars(x, y, w0, lr, epochs):
+        w, costs = gradient_descent(x, y, w0, lr, epochs)
+        return np.float64(w), [np.float32(c) for c in costs]
+
+    for seed in (None, *ch03.cost_gradient.hidden_seeds):
+        check("cost_gradient", lambda x, y, w: Number(solutions["cost_gradient"](x, y, w)), seed)
+        check("critical_learning_rate",
+              lambda x: np.float32(solutions["critical_learning_rate"](x)), seed)
+        check("gradient_descent", gd_numpy_scalars, seed)
+        check("affine_gradients",
+              lambda x, y, w, b: (np.float32(affine(x, y, w, b)[0]), Number(affine(x, y, w, b)[1])),
+              seed)
+
+
+def test_the_checks_call_as_the_notebook_does_keywords_and_seed_zero():
+    """Each exercise with parameters beyond the data has a case passing them by keyword, and
+    minibatch_gd is checked with the notebook's SEED, 0."""
+    for exercise in ch03.EXERCISES:
+        keyword_cases = [case for case in exercise.cases(None) if case.get("kwargs")]
+        if exercise.name != "critical_learning_rate":
+            assert keyword_cases and set(keyword_cases[0]["kwargs"]) == set(
+                ch03.PARAMETERS[exercise.name][2:])
+    seeds = [ch03.arguments("minibatch_gd", case)[-1] for case in ch03.minibatch_gd.cases(None)]
+    assert 0 in seeds
 
 
 # ------------------------------------------------------------------ hidden data

@@ -33,7 +33,8 @@ def printed(nb):
     "lr = 0.2: w = 2.0 after 100 epochs, cost rose: False",
     "lr = 0.22: w = -178.5 after 100 epochs, cost rose: True",
     "critical learning rate: 0.21428571428571427",
-    "2 / (28/3) = 0.21428571428571427",
+    "1% below: cost rose: False",
+    "1% above: cost rose: True",
     # Stochastic gradient descent, same start, rate and epochs.
     "after epoch 0: w = 1.260688",
     "last sample's loss: before its update 7.315943039999998   after it 4.919240100095999",
@@ -42,6 +43,7 @@ def printed(nb):
     "batch_size = 3 is batch gradient descent: True",
     "batch_size = 1 is SGD: True",
     "updates per epoch: 3",
+    "seed 0 shuffles: True",
     "the same seed repeats exactly: True",
     "another seed gives other batches: True",
     "dcost_dw = -9.333333333333334   dcost_db = -4.0",

@@ -62,6 +62,50 @@ def _lecture_data():
     return data.hours_points()
 
 
+# Each exercise's parameters, as its signature (the contract) names them.
+PARAMETERS = {"cost_gradient": ("x", "y", "w"),
+              "gradient_descent": ("x", "y", "w0", "lr", "epochs"),
+              "critical_learning_rate": ("x",),
+              "sgd": ("x", "y", "w0", "lr", "epochs"),
+              "minibatch_gd": ("x", "y", "w0", "lr", "epochs", "batch_size", "seed"),
+              "affine_gradients": ("x", "y", "w", "b")}
+
+AS_THE_NOTEBOOK = "called with keywords, as the notebook's cells call it"
+
+
+def _keywords(name, args):
+    """A case's arguments as the notebook's cells pass them: the data ``x, y`` by position,
+    the rest by the contract's names (``lr=0.01``, ``seed=0``)."""
+    names = PARAMETERS[name][2:]
+    return {"args": tuple(args[:2]), "kwargs": dict(zip(names, args[2:]))}
+
+
+def arguments(name, case):
+    """All the arguments of ``case`` in the signature's order, whether passed by position or
+    by keyword."""
+    kwargs = case.get("kwargs", {})
+    return (*case["args"], *(kwargs[key] for key in PARAMETERS[name][len(case["args"]):]
+                             if key in kwargs))
+
+
+def _run(name):
+    """The running half of exercise ``name``: one call, as the case says (keywords included)."""
+    def run(fn, case):
+        return call(fn, *case["args"], **case.get("kwargs", {}))
+    return run
+
+
+def _raised(text, error, name):
+    """:func:`raised`, and the likely bug of a call by keyword that the function refused."""
+    failure = raised(text, error, name)
+    if error["type"] == "TypeError" and "keyword argument" in error["message"]:
+        failure.bug = (f"a parameter of {name} has another name than the exercise's "
+                       f"signature gives, def {name}({', '.join(PARAMETERS[name])}): keep "
+                       "those names, since the notebook's cells call it with them "
+                       "(e.g. `lr=0.01`, `seed=0`)")
+    return failure
+
+
 # ------------------------------------------------------------------ judging helpers
 
 
@@ -125,21 +169,19 @@ def _gradient_cases(seed):
             {"args": (x, y, 2.0), "call": f"cost_gradient(x, y, 2.0) {LECTURE} (the minimum)"},
             {"args": (x5, y5, 0.5),
              "call": f"cost_gradient(x={show(x5)}, y={show(y5)}, w=0.5)"},
+            {**_keywords("cost_gradient", (*_lecture_data(), 1.5)),
+             "call": f"cost_gradient(x, y, w=1.5) {LECTURE}, {AS_THE_NOTEBOOK}"},
         ]
     x, y, rng = _random_data(seed)
     return [{"args": (x, y, round(float(w), 3)), "call": "cost_gradient(x, y, w) on hidden data"}
             for w in rng.uniform(-3.0, 3.0, 2)]
 
 
-def _gradient_run(fn, case):
-    return call(fn, *case["args"])
-
-
 def _gradient_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise raised(text, observed["error"], "cost_gradient")
-    value, x = observed["value"], case["args"][0]
+        raise _raised(text, observed["error"], "cost_gradient")
+    value, x = observed["value"], arguments("cost_gradient", case)[0]
     if type(value) is np.ndarray and value.shape == x.shape and x.size > 1:
         raise Fail(f"{text} returned {describe(value)}, expected one number: these look like "
                    "the gradients of the single samples; ∂cost/∂w is their mean.",
@@ -153,7 +195,7 @@ def _gradient_judge(case, observed, answer):
 
 
 cost_gradient = Exercise(
-    name="cost_gradient", points=2, cases=_gradient_cases, run=_gradient_run,
+    name="cost_gradient", points=2, cases=_gradient_cases, run=_run("cost_gradient"),
     inputs=("x", "y", "w"),
     judge=_gradient_judge, hidden_seeds=(30_121, 30_122),
     summary="cost_gradient returns ∂cost/∂w, the mean of 2·x·(x·w − y) over the samples")
@@ -178,6 +220,8 @@ def _gd_cases(seed):
              (x, y, 1.0, 0.01, 100), LECTURE)},
             {"args": (x2, y2, 0.5, 0.03, 12), "call": _call_text("gradient_descent",
              (x2, y2, 0.5, 0.03, 12), f"with x = {show(x2)}, y = {show(y2)}")},
+            {**_keywords("gradient_descent", (*_lecture_data(), 2.5, 0.05, 7)), "call": _call_text(
+                "gradient_descent", (x, y, 2.5, 0.05, 7), f"{LECTURE}, {AS_THE_NOTEBOOK}")},
         ]
     x, y, rng = _random_data(seed)
     lr = round(float(rng.uniform(0.1, 0.6) / np.mean(x ** 2)), 4)
@@ -185,17 +229,12 @@ def _gd_cases(seed):
     return [{"args": args, "call": "gradient_descent(x, y, w0, lr, epochs) on hidden data"}]
 
 
-def _calls(fn, args, repeat=False):
-    """The call's outcome; with ``repeat``, ``"again"`` is a second call's result, which
-    must be the same."""
-    observed = call(fn, *args)
-    if repeat and "error" not in observed:
-        observed["again"] = call(fn, *args).get("value")
+def _twice(fn, case):
+    """The call's outcome, with ``"again"``, a second call's result, which must be the same."""
+    observed = call(fn, *case["args"], **case.get("kwargs", {}))
+    if "error" not in observed:
+        observed["again"] = call(fn, *case["args"], **case.get("kwargs", {})).get("value")
     return observed
-
-
-def _gd_run(fn, case):
-    return _calls(fn, case["args"])
 
 
 def _flat(w, costs):
@@ -213,7 +252,7 @@ def _judge_descent(case, observed, answer, name, history, mistakes):
     """
     text = case["call"]
     if "error" in observed:
-        raise raised(text, observed["error"], name)
+        raise _raised(text, observed["error"], name)
     w, values = _pair(observed["value"], text, ("w", history))
     if type(w) in (list, tuple, np.ndarray) and type(values) in (int, float):
         raise Fail(f"{text} returned ({history}, w): the order is (w, {history}).",
@@ -223,7 +262,7 @@ def _judge_descent(case, observed, answer, name, history, mistakes):
     values = _numbers(values, len(expected[0][1]), f"{text}: {history}", mistakes, history)
     if "again" in observed and not (type(observed["again"]) is type(observed["value"])
                                     and _same(observed["again"], observed["value"])):
-        seeded = case["args"][-1] is not None and name == "minibatch_gd"
+        seeded = name == "minibatch_gd" and arguments(name, case)[-1] is not None
         raise Fail(f"{text} gave a different result when called again with the same "
                    "arguments: it draws random numbers. " + (
                        "With a seed, make the generator inside the function, "
@@ -257,7 +296,7 @@ def _same(first, second):
 
 
 def _gd_judge(case, observed, answer):
-    x, _, _, _, epochs = case["args"]
+    x, _, _, _, epochs = arguments("gradient_descent", case)
     n = len(x)
     mistakes = {epochs + 1: "one cost too many: log the cost before each update, "
                             "`epochs` costs in all",
@@ -270,8 +309,8 @@ def _gd_judge(case, observed, answer):
 
 
 gradient_descent = Exercise(
-    name="gradient_descent", points=3, cases=_gd_cases, run=_gd_run, judge=_gd_judge,
-    inputs=("x", "y"),
+    name="gradient_descent", points=3, cases=_gd_cases, run=_run("gradient_descent"),
+    judge=_gd_judge, inputs=("x", "y"),
     hidden_seeds=(30_221, 30_222), uses=(cost_gradient,),
     summary="gradient_descent returns (w, costs), costs[e] the cost before update e")
 
@@ -290,14 +329,10 @@ def _critical_cases(seed):
     return [{"args": (x,), "call": "critical_learning_rate(x) on hidden data"}]
 
 
-def _critical_run(fn, case):
-    return call(fn, *case["args"])
-
-
 def _critical_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise raised(text, observed["error"], "critical_learning_rate")
+        raise _raised(text, observed["error"], "critical_learning_rate")
     actual, expected = as_number(observed["value"], text), answer["expected"]
     if not _close(actual, expected):
         raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}.",
@@ -306,10 +341,11 @@ def _critical_judge(case, observed, answer):
 
 
 critical_learning_rate = Exercise(
-    name="critical_learning_rate", points=2, cases=_critical_cases, run=_critical_run,
-    inputs=("x",),
+    name="critical_learning_rate", points=2, cases=_critical_cases,
+    run=_run("critical_learning_rate"), inputs=("x",),
     judge=_critical_judge, hidden_seeds=(30_321, 30_322),
-    summary="critical_learning_rate is 2 / (2·mean(x²)), above which batch GD diverges")
+    summary="critical_learning_rate returns the learning rate above which batch gradient "
+            "descent diverges")
 
 
 # ------------------------------------------------------------------ sgd
@@ -324,6 +360,8 @@ def _sgd_cases(seed):
                                                                LECTURE)},
             {"args": (x2, y2, 0.5, 0.03, 3), "call": _call_text(
                 "sgd", (x2, y2, 0.5, 0.03, 3), f"with x = {show(x2)}, y = {show(y2)}")},
+            {**_keywords("sgd", (*_lecture_data(), 2.5, 0.02, 4)), "call": _call_text(
+                "sgd", (x, y, 2.5, 0.02, 4), f"{LECTURE}, {AS_THE_NOTEBOOK}")},
         ]
     x, y, rng = _random_data(seed)
     lr = round(float(rng.uniform(0.05, 0.3) / np.max(x ** 2)), 4)
@@ -331,12 +369,8 @@ def _sgd_cases(seed):
     return [{"args": args, "call": "sgd(x, y, w0, lr, epochs) on hidden data"}]
 
 
-def _sgd_run(fn, case):
-    return _calls(fn, case["args"], repeat=True)
-
-
 def _sgd_judge(case, observed, answer):
-    x, _, _, _, epochs = case["args"]
+    x, _, _, _, epochs = arguments("sgd", case)
     n = len(x)
     mistakes = {epochs: "one loss per epoch: SGD updates w once per sample and logs each "
                         "sample's loss before its update",
@@ -348,7 +382,7 @@ def _sgd_judge(case, observed, answer):
 
 
 sgd = Exercise(
-    name="sgd", points=3, cases=_sgd_cases, run=_sgd_run, judge=_sgd_judge,
+    name="sgd", points=3, cases=_sgd_cases, run=_twice, judge=_sgd_judge,
     inputs=("x", "y"),
     hidden_seeds=(30_421, 30_422), uses=(cost_gradient,),
     summary="sgd updates once per sample in data order and returns (w, losses)")
@@ -370,6 +404,9 @@ def _minibatch_cases(seed):
             case((x, y, 1.0, 0.01, 100, 1, None), LECTURE + " (batch_size = 1, no seed: SGD)"),
             case((x5, y5, 0.5, 0.03, 4, 2, None), five + " (batches of 2, 2 and 1)"),
             case((x5, y5, 0.5, 0.03, 4, 2, 7), five + " (shuffled with a seed)"),
+            {**_keywords("minibatch_gd", (*_five_data(), 0.5, 0.03, 4, 2, 0)), "call": _call_text(
+                "minibatch_gd", (x5, y5, 0.5, 0.03, 4, 2, 0),
+                f"{five} (seed 0, the notebook's SEED, shuffles too), {AS_THE_NOTEBOOK}")},
         ]
     x, y, rng = _random_data(seed)
     n = len(x)
@@ -382,12 +419,8 @@ def _minibatch_cases(seed):
              "call": text + ", shuffled with a seed"}]
 
 
-def _minibatch_run(fn, case):
-    return _calls(fn, case["args"], repeat=True)
-
-
 def _minibatch_judge(case, observed, answer):
-    x, _, _, _, epochs, batch_size, _ = case["args"]
+    x, _, _, _, epochs, batch_size, _ = arguments("minibatch_gd", case)
     n = len(x)
     batches = -(-n // batch_size)
     mistakes = {epochs * batches + 1: "one cost too many: log each cost before its update",
@@ -405,7 +438,7 @@ def _minibatch_judge(case, observed, answer):
 
 
 minibatch_gd = Exercise(
-    name="minibatch_gd", points=3, cases=_minibatch_cases, run=_minibatch_run,
+    name="minibatch_gd", points=3, cases=_minibatch_cases, run=_twice,
     inputs=("x", "y"),
     judge=_minibatch_judge, hidden_seeds=(30_521, 30_522), uses=(cost_gradient,),
     summary="minibatch_gd returns (w, costs): batch GD for one batch, SGD for batches of one, "
@@ -424,20 +457,18 @@ def _affine_cases(seed):
             {"args": (x, y, 1.5, 0.5), "call": f"affine_gradients(x, y, w=1.5, b=0.5) {LECTURE}"},
             {"args": (x5, y5, 0.5, -0.5),
              "call": f"affine_gradients(x={show(x5)}, y={show(y5)}, w=0.5, b=-0.5)"},
+            {**_keywords("affine_gradients", (*_lecture_data(), 2.5, -1.0)),
+             "call": f"affine_gradients(x, y, w=2.5, b=-1.0) {LECTURE}, {AS_THE_NOTEBOOK}"},
         ]
     x, y, rng = _random_data(seed)
     w, b = (round(float(v), 3) for v in rng.uniform(-3.0, 3.0, 2))
     return [{"args": (x, y, w, b), "call": "affine_gradients(x, y, w, b) on hidden data"}]
 
 
-def _affine_run(fn, case):
-    return call(fn, *case["args"])
-
-
 def _affine_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise raised(text, observed["error"], "affine_gradients")
+        raise _raised(text, observed["error"], "affine_gradients")
     result = observed["value"]
     if type(result) is np.ndarray and result.shape == (2,):
         result = tuple(result.tolist())
@@ -454,7 +485,7 @@ def _affine_judge(case, observed, answer):
 
 
 affine_gradients = Exercise(
-    name="affine_gradients", points=2, cases=_affine_cases, run=_affine_run,
+    name="affine_gradients", points=2, cases=_affine_cases, run=_run("affine_gradients"),
     inputs=("x", "y", "w", "b"),
     judge=_affine_judge, hidden_seeds=(30_621, 30_622),
     summary="affine_gradients returns (∂cost/∂w, ∂cost/∂b) for ŷ = x·w + b")

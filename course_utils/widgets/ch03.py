@@ -4,14 +4,16 @@
   of the learner's ``gradient_descent``, with a play button for the epochs
   and the learner's ``critical_learning_rate`` marked;
 * :func:`saddle_explorer`: the learner's ``cost_gradient`` drives descent on
-  a two-weight model with a saddle point; a little noise gets it out;
+  a two-weight model with a saddle point: on the ridge it stalls, a start off
+  the ridge plateaus then escapes, and so does a path with noise;
 * :func:`batch_size_explorer`: the learner's ``gradient_descent``, ``sgd`` and
   ``minibatch_gd`` on one plot, with a batch-size slider;
 * :func:`two_parameter_explorer`: the learner's ``affine_gradients`` on the
   (w, b) cost contours of chapter 2.
 
-Steps that leave the plotted window stop the path there ("diverged at epoch
-k"): the axes keep their limits whatever the learning rate.
+The axes keep their limits whatever the learning rate: what leaves a plot is
+drawn at its edge and marked with where it went (the learning-rate explorer
+writes the w and the cost it reached).
 
 Every cost drawn (curves, contours, the heights of the paths) is the
 notebook's given ``cost(x, y, w, b=0.0)``, looked up by name like the
@@ -33,11 +35,21 @@ __all__ = ["LearningRateExplorer", "SaddleExplorer", "BatchSizeExplorer",
            "batch_size_explorer", "two_parameter_explorer"]
 
 
-def log_slider(name, value, exponents, step=0.05):
-    """A slider over powers of ten, e.g. learning rates from 0.001 to 1 (chapter 3)."""
+def log_slider(name, value, exponents, step=None):
+    """A slider over powers of ten, e.g. learning rates from 0.001 to 1 (chapter 3).
+
+    Without a step it moves continuously, and a rate typed into its readout is taken as
+    typed (with a step the browser rounds it to the nearest step, 0.22 to 0.2198).
+    """
     return widgets.FloatLogSlider(value=value, base=10, min=exponents[0], max=exponents[1],
                                   step=step, description=name, readout_format=".4f",
                                   continuous_update=True)
+
+
+def _wide(control):
+    """``control`` with room for its whole description (chapter 3)."""
+    control.style.description_width = "initial"
+    return control
 
 
 def int_slider(name, value, bounds):
@@ -45,6 +57,11 @@ def int_slider(name, value, bounds):
     return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], description=name,
                              continuous_update=True)
 
+
+# The play control's buttons carry no words: its tooltip names them. (ipywidgets shows a
+# tooltip on the whole control only when it has no description.)
+PLAY_TOOLTIP = ("▶ play the epochs one by one (❚❚ pauses) · ■ back to epoch 0 · "
+                "🔁 play in a loop")
 
 # What the learning-rate explorer's strip of rates says while it cannot draw the factor.
 FACTOR_WAITS = ("each step's factor and the critical rate\n"
@@ -229,7 +246,7 @@ class LearningRateExplorer(DescentExplorer):
         # 80 ms between frames gives 12 frames a second (the browser's timer adds
         # a few ms to each); a frame takes about 10 ms in the kernel.
         self.play = widgets.Play(value=epochs, min=0, max=max_epochs, step=1, interval=80,
-                                 description="play epochs")
+                                 tooltip=PLAY_TOOLTIP)
         self.link = widgets.jslink((self.play, "value"), (self.controls["epochs"], "value"))
         self.finish(self.play)
 
@@ -246,10 +263,19 @@ class LearningRateExplorer(DescentExplorer):
                                         linewidth=1)
         self.point, = self.ax_curve.plot([], [], "o", color="tab:red", markersize=7)
         self.curve_title = self.ax_curve.set_title(" ")
+        # Where w went once it left the window, written at the edge it left by.
+        self.w_note = self.ax_curve.text(0.5, 0.9, "", transform=self.ax_curve.transAxes,
+                                         color="tab:red", fontsize=9, ha="center")
 
         self.ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top * 10),
                           yscale="log", xlabel="epoch", ylabel="cost (log scale)")
         self.cost_line, = self.ax_costs.plot([], [], color="tab:blue")
+        # A cost above the panel (or below its floor) ends the line at that edge, with an
+        # arrow there and the value it reached written beside it.
+        self.cost_exit, = self.ax_costs.plot([], [], color="tab:red", markersize=9,
+                                             clip_on=False)
+        self.cost_note = self.ax_costs.text(0.97, 0.9, "", transform=self.ax_costs.transAxes,
+                                            color="tab:red", fontsize=9, ha="right")
         self.costs_title = self.ax_costs.set_title(" ")
 
         # The factor |1 − lr·curvature| = |1 − 2·lr / critical rate|, with the learner's
@@ -267,8 +293,8 @@ class LearningRateExplorer(DescentExplorer):
                                                 transform=self.ax_rate.transAxes, fontsize=8,
                                                 color="gray")
         self.rate_point, = self.ax_rate.plot([], [], "o", color="tab:red", markersize=7)
-        return [self.path, self.point, self.curve_title, self.cost_line, self.costs_title,
-                self.rate_point]
+        return [self.path, self.point, self.curve_title, self.w_note, self.cost_line,
+                self.cost_exit, self.cost_note, self.costs_title, self.rate_point]
 
     def draw_costs(self):
         curve = self.costs(self.w_line)
@@ -282,28 +308,31 @@ class LearningRateExplorer(DescentExplorer):
         self.ax_costs.set_ylim(self.floor, self.top * 10)
 
     def descend(self, w0, lr, epochs):
-        """``(ws, costs, diverged_at)``: w before each epoch, the learner's cost there.
+        """``(ws, costs)``: w before each epoch and after the last, and the cost at each.
 
         Each epoch is one call ``gradient_descent(x, y, w, lr, 1)``, which gives
         the cost at ``w`` and the next ``w``. The path is kept while the
         functions, ``lr`` and ``w0`` stay the same, so that a play frame (one
-        epoch more) costs one call. It stops where ``w`` leaves the plotted
-        window, keeping that last ``w``.
+        epoch more) costs one call. A diverging path goes on past the window (the
+        cost panel shows where it went) until ``|w|`` passes :data:`W_LIMIT`; the
+        cost of that last ``w`` is the notebook's ``cost``.
         """
         key = (self.function("gradient_descent"), self.namespace.get("cost_gradient"),
                self.namespace.get("cost"), lr, w0)
         if self.path_cache[0] != key:
             self.path_cache = (key, [w0], [])
         _, ws, costs = self.path_cache
-        while len(costs) <= epochs and _first_outside(np.array(ws[-1:]), *self.view) is None:
+        while len(costs) <= epochs and _first_outside(np.array(ws[-1:]), -W_LIMIT,
+                                                      W_LIMIT) is None:
             w, history = self.history("gradient_descent", self.x, self.y, ws[-1], lr, 1,
                                       length=1)
             costs.append(float(history[0]))
             ws.append(w)
-        left = _first_outside(np.array(ws[:epochs + 1]), *self.view)
-        if left is not None:
-            return ws[:left + 1], costs[:left], left
-        return ws[:epochs + 1], costs[:epochs + 1], None
+        ws = ws[:epochs + 1]
+        costs = costs[:len(ws)]
+        if len(costs) < len(ws):  # the run stopped at a w too large to go on from
+            costs = [*costs, *self.costs(ws[-1:])]
+        return np.array(ws), np.array(costs)
 
     def mark_critical(self):
         """Draw the learner's critical rate and, from it, each step's factor on the strip;
@@ -335,33 +364,91 @@ class LearningRateExplorer(DescentExplorer):
         return note
 
     def draw(self, lr, epochs, w0):
-        ws, costs, diverged_at = self.descend(w0, lr, epochs)
+        ws, costs = self.descend(w0, lr, epochs)
         self.given_curves()
         note = self.mark_critical()
-        ws = np.array(ws)
-        shown = _near(ws, *self.view)
+        last = len(ws) - 1  # the epoch whose w and cost are reported: `epochs`, unless stopped
+        left = _first_outside(ws, *self.view)
+        shown = np.clip(ws[:len(ws) if left is None else left + 1], *self.view)
         heights = self.costs(shown)
         self.path.set_data(shown, heights)
         self.point.set_data(shown[-1:], heights[-1:])
-        clipped = np.clip(np.nan_to_num(costs, nan=self.top * 10, posinf=self.top * 10),
-                          self.floor, self.top * 10)
-        self.cost_line.set_data(np.arange(len(clipped)), clipped)
+        if left is None:
+            self.w_note.set_text("")
+        else:
+            below = ws[left] < self.view[0]
+            self.w_note.set_text(W_LEFT.format(epoch=left, last=last, w=ws[last],
+                                               arrow="←" if below else "→"))
+            self.w_note.set_x(0.03 if below else 0.97)
+            self.w_note.set_ha("left" if below else "right")
+        self.draw_cost_panel(costs, last)
         if self.curvature is None:
             self.rate_point.set_data([], [])
         else:
             self.rate_point.set_data([lr], [min(abs(1 - lr * self.curvature), 1.98)])
-        # Every control shows in the picture, even where the path has stopped.
-        self.curve_title.set_text(f"lr = {lr:.4f}, w0 = {w0:.2f}: w = {ws[-1]:.4f}")
-        if diverged_at is None:
-            self.costs_title.set_text(f"cost after {epochs} epochs: {costs[-1]:.3g}")
+        # Every control shows in the picture; the w and the cost reported belong together.
+        self.curve_title.set_text(f"lr = {lr:.4f}, w0 = {w0:.2f}: w = {ws[last]:.4g}")
+        stopped = "" if last == epochs else W_STOPPED.format(epoch=last, limit=W_LIMIT)
+        return (f"<p>lr = {lr:.4f}, from w0 = {w0:.2f}, after {last} epochs: w = "
+                f"{ws[last]:.6g}, cost = {costs[last]:.4g}. {stopped}"
+                f"{_verdict(ws, self.w_best)}{note}</p>")
+
+    def draw_cost_panel(self, costs, last):
+        """The cost per epoch, ended at the panel's edge where it leaves, with a note."""
+        high, low = self.top * 10, self.floor
+        over = _first_outside(costs, -np.inf, high)
+        under = _first_outside(costs, low, np.inf)
+        under = None if under is not None and over is not None and over < under else under
+        end = next((i for i in (over, under) if i is not None), None)
+        kept = costs if end is None else np.clip(costs[:end + 1], low, high)
+        self.cost_line.set_data(np.arange(len(kept)), np.nan_to_num(kept, nan=high))
+        if end is None:
+            self.cost_exit.set_data([], [])
+            self.cost_note.set_text("")
         else:
-            self.costs_title.set_text(f"diverged at epoch {diverged_at} of {epochs}")
-        zigzag = np.count_nonzero(np.diff(np.sign(ws - self.w_best))) > 1
-        regime = _regime(costs, diverged_at) or (
-            "w jumps across the minimum at every step (zig-zag) but the jumps shrink: it "
-            "converges." if zigzag else "w walks down the curve towards the minimum.")
-        return (f"<p>lr = {lr:.4f}, {epochs} epochs from w0 = {w0:.2f}: w = {ws[-1]:.6g}, "
-                f"cost = {costs[-1]:.4g}. {regime}{note}</p>")
+            self.cost_exit.set_data([end], [high if end == over else low])
+            self.cost_exit.set_marker("^" if end == over else "v")
+            self.cost_note.set_y(0.9 if end == over else 0.05)
+            self.cost_note.set_text(
+                COST_ABOVE.format(epoch=over, last=last, cost=costs[last]) if end == over
+                else COST_BELOW.format(epoch=under, floor=low))
+        self.costs_title.set_text(
+            f"cost left the panel at epoch {over}" if end is not None and end == over
+            else f"cost after {last} epochs: {costs[last]:.3g}")
+
+
+# Beyond this |w| the learning-rate explorer stops: its cost would overflow.
+W_LIMIT = 1e100
+W_LEFT = "{arrow} w left the plot at epoch {epoch};\nw = {w:.4g} at epoch {last}"
+W_STOPPED = ("The run stops at epoch {epoch}, where w passed ±{limit:.0e} (or stopped being "
+             "a number): a few more steps and the numbers overflow. ")
+COST_ABOVE = "↑ off the top at epoch {epoch}:\ncost {cost:.3g} at epoch {last}"
+COST_BELOW = "↓ below {floor:.0e} from epoch {epoch}"
+
+
+def _verdict(ws, w_best):
+    """What the learning rate does, from the path's first step: the factor it multiplied the
+    distance to the minimum by, the same at every step on this parabola."""
+    if len(ws) < 2:
+        return "Epoch 0: no step yet. Press ▶, or raise the epochs."
+    if ws[0] == w_best:
+        return "w0 is the minimum: the gradient is zero and w stays."
+    with np.errstate(all="ignore"):
+        factor = (ws[1] - w_best) / (ws[0] - w_best)
+    if not np.isfinite(factor) or abs(factor) > 1 + 1e-9:
+        return (f"<b>diverges</b>: each step multiplies the distance to the minimum by "
+                f"{factor:.3g}, so it grows every epoch, and so does the cost. "
+                "Lower the learning rate.")
+    if abs(factor) > 1 - 1e-9:
+        return ("<b>neither converges nor diverges</b>: w jumps back and forth, the same "
+                "distance either side of the minimum: this is the critical rate.")
+    if abs(factor) < 1e-9:
+        return "<b>one step lands on the minimum</b> (each step's factor is 0)."
+    if factor < 0:
+        return (f"<b>zig-zag</b>: w jumps across the minimum at every step, each jump "
+                f"{abs(factor):.3g} times the last: it converges.")
+    return (f"w walks down the curve towards the minimum, each step keeping {factor:.3g} "
+            "of the distance: it converges.")
 
 
 def learning_rate_explorer(x, y, **options):
@@ -382,21 +469,26 @@ class SaddleExplorer(DescentExplorer):
 
     The cost depends on the product w₁·w₂ only, so its gradient comes from
     the learner's ``cost_gradient(x, y, w₁·w₂)`` by the chain rule:
-    (g·w₂, g·w₁). Started on the ridge w₂ = −w₁, plain descent slides into the
-    saddle and stalls; ``noise`` adds a random term to each gradient, as
-    SGD's sampling does, and the path escapes to a minimum.
+    (g·w₂, g·w₁). Started on the ridge w₂ = −w₁, every gradient, each
+    sample's too, lies along the ridge: descent (SGD as well) slides into the
+    saddle and stalls. Started ``off ridge``, it plateaus at the saddle, then
+    escapes; ``noise`` adds a random term to each gradient, standing in for
+    what a real network has and this toy lacks (gradients across the ridge).
     """
 
-    def __init__(self, x, y, lr=0.01, start=1.5, noise=0.0, epochs=200, max_epochs=300,
-                 seed=0, namespace=None):
+    def __init__(self, x, y, lr=0.01, start=1.5, noise=0.0, off_ridge=0.0, epochs=200,
+                 max_epochs=300, seed=0, namespace=None):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.lr, self.start, self.max_epochs = lr, (start, -start), max_epochs
         self.box = 2.5
         # The same draws at every step, scaled by the slider: the path changes smoothly.
         self.draws = np.random.default_rng(seed).normal(size=(max_epochs, 2))
         self.w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))  # least squares
+        off = _wide(widgets.SelectionSlider(options=OFF_RIDGE, value=off_ridge,
+                                            description="off ridge", continuous_update=True))
         super().__init__({"noise": slider("noise", noise, (0.0, 2.0), 0.05),
-                          "epochs": int_slider("epochs", epochs, (0, max_epochs))}, namespace)
+                          "epochs": int_slider("epochs", epochs, (0, max_epochs)),
+                          "off ridge": off}, namespace)
         self.finish()
 
     def cost(self, w1, w2):
@@ -438,9 +530,11 @@ class SaddleExplorer(DescentExplorer):
                            ha="right", va="bottom", color="gray", fontsize=8)
         self.ax_costs.set_ylim(0, self.top)
 
-    def descend(self, noise, epochs):
-        """``(path, diverged_at)``: the points (w₁, w₂) before each epoch, and after the last."""
-        (w1, w2), path = self.start, [self.start]
+    def descend(self, noise, epochs, off=0.0):
+        """``(path, diverged_at)``: the points (w₁, w₂) before each epoch, and after the last,
+        from the start moved ``off`` the ridge (w₂ = −w₁ + off)."""
+        w1, w2 = self.start[0], self.start[1] + off
+        path = [(w1, w2)]
         for epoch in range(epochs):
             g = self.number("cost_gradient", self.x, self.y, w1 * w2)
             d1, d2 = noise * self.draws[epoch]
@@ -451,8 +545,9 @@ class SaddleExplorer(DescentExplorer):
                 return np.array(path), epoch + 1
         return np.array(path), None
 
-    def draw(self, noise, epochs):
-        path, diverged_at = self.descend(noise, epochs)
+    def draw(self, **values):
+        noise, epochs, off = values["noise"], values["epochs"], values["off ridge"]
+        path, diverged_at = self.descend(noise, epochs, off)
         self.given_curves()
         costs = self.cost(path[:, 0], path[:, 1])
         shown = _near(path, -self.box, self.box)
@@ -467,14 +562,31 @@ class SaddleExplorer(DescentExplorer):
             story = (f"<b>escaped</b> the saddle: the cost fell below half the saddle's at "
                      f"epoch {below[0]} and heads for a minimum on the curve w₁·w₂ = "
                      f"{self.w_best:.3g}.")
-        elif np.hypot(w1, w2) < 0.05:
-            story = ("<b>stalled at the saddle</b>: the gradient there is zero, so plain "
-                     "gradient descent stops, although the cost could still fall. Add noise.")
+        elif abs(costs[-1] - self.saddle_cost) < 0.01 * self.saddle_cost:
+            story = SADDLE_STALLED if noise == 0 and off == 0 else SADDLE_PLATEAU
+        elif costs[-1] > self.saddle_cost:
+            story = "on its way down towards the saddle."
         else:
-            story = "on its way down the ridge towards the saddle."
-        self.title.set_text(f"noise {noise:.2f}: cost {costs[-1]:.3g} after {epochs} epochs")
-        return (f"<p>lr = {self.lr}, from (w₁, w₂) = {self.start}: after {epochs} epochs "
-                f"(w₁, w₂) = ({w1:.3g}, {w2:.3g}), cost = {costs[-1]:.4g}. {story}</p>")
+            story = "leaving the saddle: the cost has begun to fall below the saddle's."
+        self.title.set_text(f"noise {noise:.2f}, start {off:.0e} off the ridge: "
+                            f"cost {costs[-1]:.3g} after {epochs} epochs")
+        return (f"<p>lr = {self.lr}, from (w₁, w₂) = ({path[0, 0]:.4g}, {path[0, 1]:.8g}): "
+                f"after {epochs} epochs (w₁, w₂) = ({w1:.3g}, {w2:.3g}), "
+                f"cost = {costs[-1]:.4g}. {story}</p>")
+
+
+# How far the saddle explorer's start lies off the ridge w₂ = −w₁: its slider's stops.
+OFF_RIDGE = [("0 (on it)", 0.0), ("1e-8", 1e-8), ("1e-6", 1e-6), ("1e-4", 1e-4),
+             ("0.01", 0.01), ("0.1", 0.1)]
+SADDLE_STALLED = (
+    "<b>stalled at the saddle</b>: on the ridge every gradient, each sample's too, points "
+    "along the ridge, so gradient descent (and SGD) slide into the saddle, where the gradient "
+    "is zero, and stop there, although the cost could still fall. Start off the ridge, or add "
+    "noise.")
+SADDLE_PLATEAU = (
+    "<b>on the plateau at the saddle</b>: the gradient is nearly zero, so the steps are tiny "
+    "and the cost stays at the saddle's level; but the distance from the ridge grows every "
+    "epoch. Give it more epochs: it escapes.")
 
 
 def saddle_explorer(x, y, **options):
@@ -489,15 +601,15 @@ def saddle_explorer(x, y, **options):
 
 
 def ewa(values, beta):
-    """The exponentially weighted average of ``values`` (chapter 3's smoothing).
+    """The exponentially weighted average of ``values`` (chapter 3's smoothing), the
+    lecture's way: C'₀ = C₀, C'ᵢ = β·Cᵢ + (1 − β)·C'ᵢ₋₁.
 
-    ``average = beta * average + (1 - beta) * value``, starting from the
-    first value; ``beta = 0`` gives the values back. Returns an array.
+    ``beta`` is the weight of the new value: 1 gives the values back, a small
+    ``beta`` smooths strongly. Returns an array.
     """
-    smoothed, average = np.empty(len(values)), values[0] if len(values) else 0.0
+    smoothed = np.empty(len(values))
     for i, value in enumerate(values):
-        average = beta * average + (1 - beta) * value
-        smoothed[i] = average
+        smoothed[i] = value if i == 0 else beta * value + (1 - beta) * smoothed[i - 1]
     return smoothed
 
 
@@ -514,7 +626,7 @@ class BatchSizeExplorer(DescentExplorer):
     COLORS = ("tab:blue", "tab:orange", "tab:green")
 
     def __init__(self, x, y, lr=0.01, epochs=20, batch_size=4, w0=0.0, max_epochs=50,
-                 smoothing=0.8, namespace=None):
+                 new_weight=0.2, namespace=None):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.w0, self.max_epochs = w0, max_epochs
         self.cache = {}
@@ -522,7 +634,8 @@ class BatchSizeExplorer(DescentExplorer):
         super().__init__({"batch size": int_slider("batch size", batch_size, (1, n)),
                           "lr": log_slider("lr", lr, (-3, -1)),
                           "epochs": int_slider("epochs", epochs, (1, max_epochs)),
-                          "smoothing": slider("smoothing", smoothing, (0.0, 0.98), 0.02),
+                          "new cost's weight": _wide(slider(
+                              "new cost's weight", new_weight, (0.02, 1.0), 0.02)),
                           "shuffle": widgets.Checkbox(False, description="shuffle (seed 0)")},
                          namespace)
         self.finish()
@@ -566,6 +679,7 @@ class BatchSizeExplorer(DescentExplorer):
 
     def draw(self, **values):
         lr, epochs, batch_size = values["lr"], values["epochs"], values["batch size"]
+        beta = values["new cost's weight"]
         seed = 0 if values["shuffle"] else None
         n = len(self.x)
         per_epoch = (1, n, -(-n // batch_size))
@@ -583,7 +697,7 @@ class BatchSizeExplorer(DescentExplorer):
             shown = np.clip(np.nan_to_num(kept, nan=self.top, posinf=self.top), self.floor,
                             self.top)
             self.raw[i].set_data(np.arange(len(shown)) / steps, shown)
-            smooth = ewa(shown, values["smoothing"])
+            smooth = ewa(shown, beta)
             self.smooth[i].set_data(np.arange(len(shown)) / steps, smooth)
             self.by_update[i].set_data(np.arange(1, len(shown) + 1), smooth)
             end = (f"diverged at epoch {diverged // steps}" if diverged is not None else
@@ -592,10 +706,22 @@ class BatchSizeExplorer(DescentExplorer):
             rows.append(f"<tr><td>{labels[i]}</td><td>{steps}</td><td>{steps * epochs}</td>"
                         f"<td>{end}</td><td>{cost}</td></tr>")
         self.title.set_text(f"batches of {batch_size}, {epochs} epochs, lr = {lr:.4f}, "
-                            f"β = {values['smoothing']:.2f}")
-        return ("<table><tr><th>method</th><th>updates per epoch</th><th>updates</th>"
+                            f"β = {beta:.2f}")
+        return (TABLE_STYLE + '<table class="ch03-table"><colgroup>'
+                + "".join(f'<col style="width: {width}">' for width in TABLE_COLUMNS)
+                + "</colgroup><tr><th>method</th><th>updates per epoch</th><th>updates</th>"
                 "<th>final w</th><th>cost on all the data</th></tr>" + "".join(rows)
                 + "</table>")
+
+
+# The batch explorer's table: fixed column widths, so that it keeps its width whatever it
+# holds; padded, right-aligned figures of one width.
+TABLE_COLUMNS = ("11em", "10em", "6em", "15em", "11em")
+TABLE_STYLE = ("<style>.ch03-table {table-layout: fixed; border-collapse: collapse; "
+               "width: 53em} .ch03-table th, .ch03-table td {padding: 2px 10px; "
+               "text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; "
+               "overflow: hidden} .ch03-table th:first-child, .ch03-table td:first-child "
+               "{text-align: left} .ch03-table th {border-bottom: 1px solid #999}</style>")
 
 
 def batch_size_explorer(x, y, **options):
@@ -617,7 +743,7 @@ class TwoParameterExplorer(DescentExplorer):
     valley is long and narrow, so a large learning rate zig-zags across it.
     """
 
-    def __init__(self, x, y, lr=0.05, epochs=50, start=(3.5, 1.5), w_range=(0.0, 4.0),
+    def __init__(self, x, y, lr=0.05, epochs=100, start=(3.5, 1.5), w_range=(0.0, 4.0),
                  b_range=(-2.0, 2.0), max_epochs=100, namespace=None):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.start, self.max_epochs = start, max_epochs

@@ -68,13 +68,29 @@ def _shuffled_batches(n, epochs, batch_size, seed, how="permutation"):
     return [_split(rng.permutation(n), batch_size) for _ in range(epochs)]
 
 
+# Each exercise's parameters, as its signature names them: a case may pass some by keyword.
+PARAMETERS = {"cost_gradient": ("x", "y", "w"),
+              "gradient_descent": ("x", "y", "w0", "lr", "epochs"),
+              "critical_learning_rate": ("x",),
+              "sgd": ("x", "y", "w0", "lr", "epochs"),
+              "minibatch_gd": ("x", "y", "w0", "lr", "epochs", "batch_size", "seed"),
+              "affine_gradients": ("x", "y", "w", "b")}
+
+
+def _arguments(name, case):
+    """All the arguments of ``case`` in the signature's order, by position or by keyword."""
+    kwargs = case.get("kwargs", {})
+    return (*case["args"], *(kwargs[key] for key in PARAMETERS[name][len(case["args"]):]
+                             if key in kwargs))
+
+
 def _flat(w, costs):
     """``(w, costs)`` as one vector, so that a bug's whole result is compared at once."""
     return np.concatenate([[w], costs])
 
 
 def cost_gradient(case):
-    x, y, w = case["args"]
+    x, y, w = _arguments("cost_gradient", case)
     errors = x * w - y
     step = 1e-4 * max(1.0, abs(w))
     measured = (np.mean((x * (w + step) - y) ** 2) - np.mean((x * (w - step) - y) ** 2)) / (2 * step)
@@ -93,7 +109,7 @@ def cost_gradient(case):
 
 
 def _gd_bugs(case):
-    x, y, w0, lr, epochs = case["args"]
+    x, y, w0, lr, epochs = _arguments("gradient_descent", case)
     schedule = _full_batches(len(x), epochs)
     return {
         "the sign is flipped: w moves uphill; step against the gradient, "
@@ -115,13 +131,13 @@ def _gd_bugs(case):
 
 
 def gradient_descent(case):
-    x, y, w0, lr, epochs = case["args"]
+    x, y, w0, lr, epochs = _arguments("gradient_descent", case)
     return {"results": [_descend(_full_batches(len(x), epochs), x, y, w0, lr)],
             "bugs": _gd_bugs(case)}
 
 
 def critical_learning_rate(case):
-    x, = case["args"]
+    x, = _arguments("critical_learning_rate", case)
     return {"expected": 2 / (2 * np.mean(x ** 2)), "bugs": {
         "2 / mean(x²): the cost's curvature (second derivative) is 2·mean(x²), so the "
         "critical rate is 2 / (2·mean(x²))": 2 / np.mean(x ** 2),
@@ -136,7 +152,7 @@ def critical_learning_rate(case):
 
 
 def _sgd_bugs(case):
-    x, y, w0, lr, epochs = case["args"]
+    x, y, w0, lr, epochs = _arguments("sgd", case)
     schedule = _single_samples(len(x), epochs)
     return {
         "the sign is flipped: w moves uphill; step against the gradient, "
@@ -156,19 +172,24 @@ def _sgd_bugs(case):
 
 
 def sgd(case):
-    x, y, w0, lr, epochs = case["args"]
+    x, y, w0, lr, epochs = _arguments("sgd", case)
     return {"results": [_descend(_single_samples(len(x), epochs), x, y, w0, lr)],
             "bugs": _sgd_bugs(case)}
 
 
 def _minibatch_results(case, how="permutation", **bug):
-    x, y, w0, lr, epochs, batch_size, seed = case["args"]
+    x, y, w0, lr, epochs, batch_size, seed = _arguments("minibatch_gd", case)
     schedule = _shuffled_batches(len(x), epochs, batch_size, seed, how)
     return _descend(schedule, x, y, w0, bug.pop("lr", lr), **bug)
 
 
 def _minibatch_bugs(case):
-    batch_size = case["args"][5]
+    *_, batch_size, seed = _arguments("minibatch_gd", case)
+    # Seed 0 (the notebook's SEED) unshuffled is the bug `if seed:`, false for 0 as for None.
+    unshuffled = (
+        "seed=0 did not shuffle: `if seed:` is false for 0 as for None; test `if seed is "
+        "None:` (or `is not None`), so that every seed, 0 included, shuffles" if seed == 0 else
+        "with a seed, the samples must be shuffled at the start of every epoch")
     return {
         "the sign is flipped: w moves uphill; step against the gradient, "
         "`w = w - lr * grad`": _flat(*_minibatch_results(case, sign=-1.0)),
@@ -181,8 +202,7 @@ def _minibatch_bugs(case):
         "the gradient is divided by batch_size, but the last batch can be smaller: divide "
         "by the batch's own length (np.mean does)":
             _flat(*_minibatch_results(case, divide_by=batch_size)),
-        "with a seed, the samples must be shuffled at the start of every epoch":
-            _flat(*_minibatch_results(case, how="none")),
+        unshuffled: _flat(*_minibatch_results(case, how="none")),
         "every epoch has the same order: make the generator once, before the loop, and draw "
         "`rng.permutation(len(x))` at the start of each epoch":
             _flat(*_minibatch_results(case, how="once")),
@@ -201,7 +221,7 @@ def minibatch_gd(case):
 
 
 def affine_gradients(case):
-    x, y, w, b = case["args"]
+    x, y, w, b = _arguments("affine_gradients", case)
     errors, no_bias = x * w + b - y, x * w - y
     dw, db = np.mean(2 * x * errors), np.mean(2 * errors)
     step = 1e-4 * max(1.0, abs(w), abs(b))

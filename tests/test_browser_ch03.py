@@ -1,0 +1,103 @@
+"""Chapter 3's explorers in a real JupyterLab (the set-up of tests/test_browser.py).
+
+One Lab server and one run of the solved notebook for the whole module.
+"""
+import re
+
+import numpy as np
+import pytest
+
+from course_utils import data
+from test_browser import (browser_context, expect, explorers, lab, open_notebook,  # noqa: F401
+                          run_all_and_wait, solved)
+
+CHAPTER = "03_gradient_descent"
+
+
+@pytest.fixture(scope="module")
+def page(browser_context, lab):  # noqa: F811
+    page = open_notebook(browser_context, lab, solved(CHAPTER))
+    run_all_and_wait(page)
+    yield page
+    page.close()
+
+
+def explorer(page, number):
+    """The ``number``-th explorer of the chapter, in the notebook's order (0: saddle,
+    1: learning rate, 2: batches, 3: two parameters)."""
+    box = explorers(page).nth(number)
+    box.scroll_into_view_if_needed()
+    return box
+
+
+def slider(page, box, description):
+    """The slider labelled ``description`` in the explorer ``box``."""
+    label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    return box.locator(".widget-slider").filter(has=label)
+
+
+def type_into(page, box, description, text):
+    """Type ``text`` into the readout of the slider ``description`` and press Enter."""
+    readout = slider(page, box, description).locator(".widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def lecture_w(lr, epochs=100, w=1.0):
+    x, y = data.hours_points()
+    for _ in range(epochs):
+        w = w - lr * np.mean(2 * x * (x * w - y))
+    return w
+
+
+@pytest.mark.parametrize("lr", ["0.22", "0.5"])
+def test_divergence_is_unmistakable(page, expect, lr, tmp_path):  # noqa: F811
+    box = explorer(page, 1)
+    type_into(page, box, "lr", lr)
+    text = box.locator(".widget-html-content")
+    expect(text).to_contain_text("diverges")
+    expect(text).to_contain_text(f"after 100 epochs: w = {lecture_w(float(lr)):.6g}")
+    box.screenshot(path=str(tmp_path / f"diverging-{lr}.png"))
+
+
+def test_a_typed_learning_rate_is_taken_exactly(page, expect):  # noqa: F811
+    box = explorer(page, 1)
+    type_into(page, box, "lr", "0.2143")
+    expect(slider(page, box, "lr").locator(".widget-readout")).to_have_text("0.2143")
+    # 0.2143 exactly, not a neighbouring step of the slider: the w after 100 epochs says so.
+    expect(box.locator(".widget-html-content")).to_contain_text(
+        f"after 100 epochs: w = {lecture_w(0.2143):.6g},")
+
+
+def test_the_play_buttons_have_tooltips(page):  # noqa: F811
+    box = explorer(page, 1)
+    buttons = box.locator(".widget-play button")
+    assert buttons.count() == 3
+    for i in range(3):
+        title = buttons.nth(i).evaluate("b => b.closest('[title]')?.title || ''")
+        assert "▶" in title and "■" in title and "🔁" in title
+
+
+def test_the_batch_table_keeps_its_width(page, expect):  # noqa: F811
+    box = explorer(page, 2)
+    table = box.locator("table")
+    widths = set()
+    handle = slider(page, box, "batch size").locator(".noUi-handle")
+    for _ in range(4):
+        before = table.inner_text()
+        handle.focus()
+        page.keyboard.press("ArrowLeft")
+        expect(table).not_to_have_text(before)
+        widths.add(table.evaluate("t => Math.round(t.getBoundingClientRect().width)"))
+    type_into(page, box, "lr", "0.1")  # diverging methods write longer cells
+    expect(table).to_contain_text("diverged")
+    widths.add(table.evaluate("t => Math.round(t.getBoundingClientRect().width)"))
+    assert len(widths) == 1, widths
+
+
+def test_the_two_parameter_explorer_opens_at_the_texts_100_epochs(page, expect):  # noqa: F811
+    box = explorer(page, 3)
+    expect(slider(page, box, "epochs").locator(".widget-readout")).to_have_text("100")
+    expect(box.locator(".widget-html-content")).to_contain_text(re.compile(r"100 epochs"))
