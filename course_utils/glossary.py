@@ -69,6 +69,8 @@ TERMS = (
     ("greedy algorithm", "贪心算法", 3),
     ("local optimum", "局部最优", 3),
     ("global optimum", "全局最优", 3),
+    ("convex function", "凸函数", 3),
+    ("non-convex function", "非凸函数", 3),
     ("saddle point", "鞍点", 3),
     ("convergence", "收敛", 3),
     ("divergence", "发散", 3),
