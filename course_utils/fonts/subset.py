@@ -30,8 +30,10 @@ SOURCE_FILES = {"regular": "NotoSansCJK-Regular.ttc", "bold": "NotoSansCJK-Bold.
 
 
 def is_wide(char):
-    """Whether ``char`` is drawn as a wide (East Asian) character, which Latin fonts lack."""
-    return unicodedata.east_asian_width(char) in ("W", "F")
+    """Whether ``char`` is drawn as a wide (East Asian) character, which Latin fonts lack.
+    Emoji (wide symbols, such as 🔁) are not: a CJK font has none; the system's emoji font
+    draws them."""
+    return unicodedata.east_asian_width(char) in ("W", "F") and unicodedata.category(char) != "So"
 
 
 def course_files(repo=REPO):
