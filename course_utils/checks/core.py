@@ -620,8 +620,12 @@ class Exercise:
             checks += verdict.checks
             if verdict.message and verdict.message not in advice:
                 advice.append(verdict.message)
-        summary = _("{name}: {count} hidden checks passed") if hidden or seed is not None \
-            else _("{name}: {count} checks passed")
+        if hidden or seed is not None:
+            summary = _("{name}: 1 hidden check passed") if checks == 1 else \
+                _("{name}: {count} hidden checks passed")
+        else:
+            summary = _("{name}: 1 check passed") if checks == 1 else \
+                _("{name}: {count} checks passed")
         print("✓ " + summary.format(name=self.name, count=checks)
               + "".join("\n  " + line for note in advice for line in note.splitlines()))
 
