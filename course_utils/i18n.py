@@ -115,6 +115,13 @@ class translator:
         return catalogue(self.domain, language(self.chapter)).get(template, template)
 
 
+def N_(sentence):
+    """Marks ``sentence`` for translation where it is written (an answer key's description of
+    a bug, a table of labels); the code that shows it translates it then, with
+    ``_.template(sentence)``."""
+    return sentence
+
+
 def domain(module):
     """The catalogue of a module (a dotted name or a file): ``ch02`` for ``…ch02``, else
     ``core``."""

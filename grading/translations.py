@@ -11,30 +11,30 @@ from pathlib import Path
 
 from course_utils.i18n import LOCALE_DIR, catalogue, domain, fields
 
-# What says something to a learner: the course's helpers and the grader (its self-check and
-# feedback pages; its answer keys say nothing).
+# What says something to a learner: the course's helpers, the grader (its self-check and
+# feedback pages) and the answer keys' descriptions of bugs (marked N_).
 SOURCES = (LOCALE_DIR.parent, Path(__file__).parent)
 
 
 def templates():
-    """``{domain: {English template: [(file, line), …]}}`` of every ``_("…")`` in the code.
+    """``{domain: {English template: [(file, line), …]}}`` of every ``_("…")`` in the code,
+    and of every ``N_("…")``: a sentence marked where it is written (say, a bug's description
+    in an answer key) and translated where it is shown (``_.template(description)``).
 
-    Raises ValueError for a ``_(…)`` whose template is not one plain string: a sentence
+    Raises ValueError for a call whose template is not one plain string: a sentence
     chosen or assembled in code cannot be translated as a whole.
     """
     found = {}
     for root in SOURCES:
         for path in sorted(root.rglob("*.py")):
-            if "keys" in path.relative_to(root).parts:
-                continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id == "_"):
+                        and node.func.id in ("_", "N_")):
                     continue
                 first = node.args[0] if node.args else None
                 if not (isinstance(first, ast.Constant) and type(first.value) is str):
-                    raise ValueError(f"{path}:{node.lineno}: _() needs one plain string: the "
-                                     "whole sentence, with {named} fields")
+                    raise ValueError(f"{path}:{node.lineno}: {node.func.id}() needs one plain "
+                                     "string: the whole sentence, with {named} fields")
                 found.setdefault(domain(path.name), {}).setdefault(first.value, []).append(
                     (path.relative_to(SOURCES[0].parent).as_posix(), node.lineno))
     return found
