@@ -11,12 +11,10 @@ chapter 1; installed by ``import course_utils`` in a notebook.
 import linecache
 import re
 
-NOT_WRITTEN = ("{name} is not written yet: in its exercise's cell, replace "
-               "`raise NotImplementedError()` with your code and run that cell, then this one.")
-VALUE_NOT_WRITTEN = ("{name} is not written yet: replace `raise NotImplementedError()` in this "
-                     "cell with your answer, then run the cell again.")
-SOMETHING_NOT_WRITTEN = ("An exercise above is not written yet: replace "
-                         "`raise NotImplementedError()` in its cell with your code and run it.")
+from .i18n import translator
+
+_ = translator(__name__)
+
 _VALUE = re.compile(r"^(\w+)\s*=\s*None\b", re.MULTILINE)
 
 
@@ -34,9 +32,15 @@ def message(tb):
     if not _notebook_code(code.co_filename):
         return None
     if code.co_name != "<module>":
-        return NOT_WRITTEN.format(name=code.co_name)
+        return _("{name} is not written yet: in its exercise's cell, replace "
+                 "`raise NotImplementedError()` with your code and run that cell, then this one.",
+                 name=code.co_name)
     value = _VALUE.search("".join(linecache.getlines(code.co_filename)))
-    return VALUE_NOT_WRITTEN.format(name=value[1]) if value else SOMETHING_NOT_WRITTEN
+    if value:
+        return _("{name} is not written yet: replace `raise NotImplementedError()` in this cell "
+                 "with your answer, then run the cell again.", name=value[1])
+    return _("An exercise above is not written yet: replace `raise NotImplementedError()` in "
+             "its cell with your code and run it.")
 
 
 def _handler(shell, etype, value, tb, tb_offset=None):

@@ -47,6 +47,8 @@ def _config(args):
 
 
 def _release(pipeline, args):
+    from course_utils.i18n import system_language
+
     config = _config(args)
     chapters = args.chapters
     if not chapters:
@@ -59,7 +61,8 @@ def _release(pipeline, args):
     releases = pipeline.release(
         chapters, course_dir=args.course_dir, workspace=args.workspace,
         notebooks_dir=args.notebooks_dir, reset_workspace=args.reset_workspace,
-        cell_timeout=args.cell_timeout, config=config)
+        cell_timeout=args.cell_timeout, config=config,
+        language=system_language() if args.language == "auto" else args.language)
     for item in releases:
         due = f", due {config.local(item.due)}" if item.due else ", no due date"
         print(f"{item.chapter}: released {item.release_notebook}{due}")
@@ -301,6 +304,9 @@ def build_parser():
     release.add_argument("--reset-workspace", action="store_true",
                          help="move the learner's notebook to a timestamped backup first, "
                               "then copy a fresh one")
+    release.add_argument("--language", choices=("en", "zh", "auto"),
+                         help="the edition: English or 中文 (default: the course config's, else "
+                              "en; auto: COURSE_LANGUAGE, else the system's language)")
     release.add_argument("--cell-timeout", type=int, metavar="SECONDS",
                          help="when grading, interrupt a cell after this long (default: the "
                               "course's current setting, "

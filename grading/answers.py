@@ -66,20 +66,22 @@ def stand_ins(chapter, subjects):
             for subject in subjects if subject in table}
 
 
-def check_data(chapter, exercises=None):
+def check_data(chapter, exercises=None, language="en"):
     """What the release writes beside a chapter's notebook: the answers of its visible cases
-    (of ``exercises``, by default the chapter's declared ones)."""
+    (of ``exercises``, by default the chapter's declared ones), and the notebook's language,
+    which the checks and explorers speak."""
     table = {}
     for exercise in checks.exercises(chapter) if exercises is None else exercises:
         cases = exercise.cases(None)
         table[exercise.name] = {"cases": core.cases_digest(cases),
                                 "answers": compute(exercise, cases)}
-    return {"format": CHECK_DATA_FORMAT, "chapter": chapter, "exercises": table}
+    return {"format": CHECK_DATA_FORMAT, "chapter": chapter, "language": language,
+            "exercises": table}
 
 
-def write_check_data(chapter, folder, exercises=None):
+def write_check_data(chapter, folder, exercises=None, language="en"):
     """Write ``folder/.checks/<chapter>.json``; return its path."""
     path = Path(folder) / core.CHECK_DATA / f"{chapter}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(core.dumps_plain(check_data(chapter, exercises)) + "\n", encoding="utf-8")
+    path.write_text(core.dumps_plain(check_data(chapter, exercises, language)) + "\n", encoding="utf-8")
     return path

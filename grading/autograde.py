@@ -34,14 +34,16 @@ from nbconvert.filters import strip_ansi
 from nbgrader.api import MissingEntry
 from nbgrader.utils import rmtree
 
-from course_utils import checks
+from course_utils import checks, i18n
 
-from . import audit, collect, engine, intake, reports, sandbox, untrusted
+from . import audit, collect, editions, engine, intake, reports, sandbox, untrusted
 from .config import CourseConfig
 from .course import (GradingError, Status, available_chapters, course_notebook, graded_exercises,
                      is_released, load_config, open_course, release)
 from .names import shown
 from .settings import COURSE_DIR, NOTEBOOKS_DIR, SECRET_FILE
+
+_ = i18n.translator(__name__)
 
 
 @dataclass(frozen=True)
@@ -345,7 +347,8 @@ def _record(api, item, graded, source, exercises, fingerprints, isolation):
                 grade.needs_manual_grade = grade.manual_score is not None
         gb.db.commit()
         score, max_score = submission.score, submission.max_score
-    _write_autograded(api, item, graded, source, exercises)
+    with i18n.using(editions.language_of(item["notebook"])):  # the notebook's own language
+        _write_autograded(api, item, graded, source, exercises)
     status = Status.BROKEN if graded.failure else Status.GRADED
     notes = [graded.failure] if graded.failure else item["notes"] + _cell_notes(graded)
     result = SubmissionResult(student, chapter, status, "; ".join(notes), score=score,
@@ -406,8 +409,9 @@ def _write_autograded(api, item, graded, source, exercises):
 def _output(exercise, result):
     if result is not None and not result.message:
         return nbformat.v4.new_output("stream", name="stdout",
-                                      text=f"✓ {exercise.name}: all checks passed\n")
-    message = result.message if result else "not graded"
+                                      text="✓ " + _("{name}: all checks passed",
+                                                    name=exercise.name) + "\n")
+    message = result.message if result else _("not graded")
     return nbformat.v4.new_output("error", ename=checks.CheckFailed.__name__, evalue=message,
                                   traceback=[f"✗ {exercise.name}: " + message])
 

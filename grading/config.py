@@ -8,6 +8,7 @@ roster (every valid student id is accepted) and the default limits::
 
     # course.toml
     timezone = "Asia/Shanghai"        # of due dates and zip times without an offset (default: UTC)
+    language = "zh"                   # the edition `release` builds: "en" (default) or "zh"
 
     [due]                             # one due date per chapter
     01_overview = 2026-03-01T23:59:00
@@ -45,6 +46,8 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from course_utils.i18n import LANGUAGES
+
 from .base import GradingError
 from .settings import CONFIG_FILE
 
@@ -60,7 +63,7 @@ ZIP_PATTERNS = (
 )
 
 _KEYS = {
-    "": {"timezone", "due", "late", "roster", "collect"},
+    "": {"timezone", "language", "due", "late", "roster", "collect"},
     "late": {"percent", "per", "max_percent", "grace_minutes"},
     "roster": {"students", "file"},
     "collect": {"zip_patterns", "max_file_mb", "max_notebook_mb", "max_zip_mb"},
@@ -106,6 +109,7 @@ class Limits:
 class CourseConfig:
     path: Path | None = None  # None: no file, the defaults
     timezone: str = "UTC"
+    language: str = "en"  # the edition `release` builds
     due: dict = field(default_factory=dict)  # chapter: aware datetime in UTC
     late: LatePolicy = LatePolicy()
     roster: frozenset | None = None  # None: anyone may submit
@@ -194,6 +198,10 @@ def load(path=None, *, required=False):
     except (ZoneInfoNotFoundError, ValueError):
         fail(f"unknown timezone {zone_name!r}: use an IANA name such as 'Asia/Shanghai' or 'UTC'")
 
+    language = data.get("language", "en")
+    if language not in LANGUAGES:
+        fail(f"language must be one of {', '.join(map(repr, LANGUAGES))}, not {language!r}")
+
     due = {}
     for chapter, value in data.get("due", {}).items():
         due[chapter] = _due_date(value, zone, lambda m, c=chapter: fail(f"[due] {c}: {m}"))
@@ -225,7 +233,7 @@ def load(path=None, *, required=False):
                  "and (?P<file_id>...)")
     limits = Limits(**{key: _number(collect, key, fail) for key in
                        ("max_file_mb", "max_notebook_mb", "max_zip_mb") if key in collect})
-    return CourseConfig(path=path, timezone=zone.key, due=due, late=policy, roster=roster,
+    return CourseConfig(path=path, timezone=zone.key, language=language, due=due, late=policy, roster=roster,
                         zip_patterns=patterns, limits=limits)
 
 

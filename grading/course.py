@@ -28,7 +28,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from course_utils import checks
 
-from . import answers
+from . import answers, editions
 from .base import GradingError, Status  # noqa: F401 (Status: course.Status for callers)
 from .settings import CELL_TIMEOUT, COURSE_DIR, NOTEBOOKS_DIR, WORKSPACE_DIR
 
@@ -123,7 +123,7 @@ def graded_exercises(gb, chapter, exercises=None):
 
 def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
             notebooks_dir=NOTEBOOKS_DIR, reset_workspace=False, cell_timeout=None,
-            exercises=None, config=None):
+            exercises=None, config=None, language=None):
     """Generate the student version of each chapter and give the learner a copy.
 
     Returns one :class:`Release` per chapter. The course's source copy of each
@@ -136,7 +136,9 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     (seconds) applies to all grading in the course; None keeps the current one.
     Without ``chapters``, every notebook that a checks module declares is
     released. ``config`` (a :class:`grading.config.CourseConfig`) gives the
-    due dates, which go into the gradebook for formgrader.
+    due dates, which go into the gradebook for formgrader. ``language`` picks the
+    edition (``"en"`` or ``"zh"``: see :mod:`grading.editions`); by default the
+    config's, else English.
     """
     notebooks_dir, course_dir = Path(notebooks_dir), Path(course_dir).resolve()
     if not chapters:
@@ -149,11 +151,12 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     for chapter in chapters:
         if not (notebooks_dir / f"{chapter}.ipynb").is_file():
             raise GradingError(f"no notebook for chapter {chapter!r} in {notebooks_dir}")
+    language = language or (config.language if config is not None else editions.DEFAULT)
+    sources = {chapter: stamp_points(
+        _edition(nbformat.read(notebooks_dir / f"{chapter}.ipynb", as_version=nbformat.NO_CONVERT),
+                 chapter, language),
+        chapter, declared_exercises(chapter, exercises)) for chapter in chapters}
     language_info = kernel_language_info()
-    sources = {chapter: stamp_points(nbformat.read(notebooks_dir / f"{chapter}.ipynb",
-                                                   as_version=nbformat.NO_CONVERT),
-                                     chapter, declared_exercises(chapter, exercises))
-               for chapter in chapters}
     for source in sources.values():
         source.metadata.language_info = language_info
 
@@ -165,7 +168,7 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     config_file.write_text(CONFIG_TEMPLATE.format(course_id=COURSE_ID, cell_timeout=cell_timeout))
     api = open_course(course_dir)
     releases = [_release_chapter(api, chapter, source, workspace, reset_workspace,
-                                 declared_exercises(chapter, exercises))
+                                 declared_exercises(chapter, exercises), language)
                 for chapter, source in sources.items()]
     if config is None:
         return releases
@@ -191,6 +194,16 @@ def kernel_language_info():
     from ipykernel.ipkernel import IPythonKernel
 
     return nbformat.from_dict(IPythonKernel.language_info)
+
+
+def _edition(source, chapter, language):
+    """The ``language`` edition of a chapter's source notebook; refused where its prose is
+    not all in that language yet (English, the source's first language, always is)."""
+    missing = editions.problems(source) if language != editions.DEFAULT else []
+    if missing:
+        raise GradingError(f"{chapter} has no complete {language} edition yet ({len(missing)} "
+                           f"prose cells without their twin, the first: {missing[0]})")
+    return editions.edition(source, language)
 
 
 def stamp_points(notebook, chapter, exercises):
@@ -308,15 +321,15 @@ class _Failures(logging.Handler):
         return message[0] if message else type(error).__name__
 
 
-def _release_chapter(api, chapter, source, workspace, reset_workspace, exercises):
+def _release_chapter(api, chapter, source, workspace, reset_workspace, exercises, language):
     source_path = course_notebook(api, api.coursedir.source_directory, chapter)
     source_path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(source, source_path)
     # The answers of the visible cases, for the notebook's own test cells: released with it.
     # (A test's toy chapter, declared without cases, has none.)
-    check_data = (answers.write_check_data(chapter, source_path.parent, exercises)
-                  if all(isinstance(exercise, checks.Exercise) for exercise in exercises)
-                  else None)
+    has_check_data = all(isinstance(exercise, checks.Exercise) for exercise in exercises)
+    check_data = (answers.write_check_data(chapter, source_path.parent, exercises, language)
+                  if has_check_data else None)
     failure = run_step(api.generate_assignment, chapter, force=True, create=True)
     if failure:
         raise GradingError(f"nbgrader could not generate {chapter}: {failure}")
@@ -325,18 +338,26 @@ def _release_chapter(api, chapter, source, workspace, reset_workspace, exercises
         raise GradingError(f"nbgrader did not release {chapter}'s check data {check_data.name}")
     if workspace is None:
         return Release(chapter, released)
-    if check_data:  # always the release's: it is generated, never the learner's work
-        workspace_data = Path(workspace) / check_data.relative_to(source_path.parent)
-        workspace_data.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(check_data, workspace_data)
 
     target = Path(workspace) / f"{chapter}.ipynb"
     backup = None
+    if target.exists() and not reset_workspace:
+        if has_check_data:  # the release's, in the language of the notebook kept
+            answers.write_check_data(chapter, workspace, exercises, _edition_of(target))
+        return Release(chapter, released, target, kept_existing=True)
     if target.exists():
-        if not reset_workspace:
-            return Release(chapter, released, target, kept_existing=True)
         backup = target.with_name(f"{chapter}.backup-{datetime.now():%Y%m%d-%H%M%S-%f}.ipynb")
         target.rename(backup)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(released, target)
+    if check_data:  # always the release's: it is generated, never the learner's work
+        answers.write_check_data(chapter, workspace, exercises, language)
     return Release(chapter, released, target, backup=backup)
+
+
+def _edition_of(path):
+    """The language of the learner's notebook at ``path``; English if it cannot be read."""
+    try:
+        return editions.language_of(nbformat.read(path, as_version=nbformat.NO_CONVERT))
+    except Exception:  # noqa: BLE001 - the learner's file: any damage means "not known"
+        return editions.DEFAULT

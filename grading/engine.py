@@ -33,11 +33,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course_utils import checks
+from course_utils import checks, i18n
 from course_utils.checks import core
 
 from . import answers as answers_key
-from . import sandbox
+from . import editions, sandbox
 
 ENGINE_VERSION = "1"
 HIDDEN_DRAWS = 2  # hidden seeds per exercise and student
@@ -152,6 +152,13 @@ def grade(submission, chapter, student, secret, *, limits=sandbox.Limits(), isol
     does; their answers then come from the check data in the folder
     ``check_data`` (the learner's notebook's), else from the grader's key.
     """
+    with i18n.using(editions.language_of(submission)):  # the messages: in the notebook's own
+        return _grade(submission, chapter, student, secret, limits, isolation, release_tests,
+                      visible_only, check_data)
+
+
+def _grade(submission, chapter, student, secret, limits, isolation, release_tests, visible_only,
+           check_data):
     exercises = checks.exercises(chapter)
     graded = Graded(chapter, student)
     steps = _Steps(chapter, exercises, limits)

@@ -14,6 +14,7 @@ from a test cell's source (the hidden tests and their seeds) and never with
 a path of the grading machine; it loads nothing (inline CSS, no URL at all),
 and every text in it is escaped.
 """
+import functools
 import html
 import re
 import secrets
@@ -23,11 +24,16 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils import i18n
+
+from . import editions
 from .autograde import cell_failure
 from .config import CourseConfig, format_late
 from .course import GradingError, Status, course_notebook, graded_exercises, open_course
 from .reports import load_statuses
 from .settings import COURSE_DIR
+
+_ = i18n.translator(__name__)
 
 # Files nbgrader's release_feedback reads next to the page, when grading left them.
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
@@ -72,7 +78,7 @@ def feedback(*, chapter=None, course_dir=COURSE_DIR, exercises=None, config=None
                 status = statuses.get(chapter, {}).get(submission.student_id,
                                                        (Status.GRADED, ""))
                 pages.append(_write_page(api, chapter, submission, declared, status,
-                                         _lateness(chapter, submission, status, config)))
+                                         functools.partial(_lateness, config=config)))
     if not pages:
         raise GradingError("no submissions in the gradebook to give feedback on: "
                            "run autograde first")
@@ -85,27 +91,40 @@ def _lateness(chapter, submission, status, config):
         return []
     submitted_at = submission.timestamp.replace(tzinfo=timezone.utc)
     due = config.due_date(chapter)
-    lines = [f"Submitted {config.local(submitted_at)}"
-             + (f"; due {config.local(due)}." if due else ".")]
+    lines = [_("Submitted {when}; due {due}.", when=config.local(submitted_at),
+               due=config.local(due)) if due else
+             _("Submitted {when}.", when=config.local(submitted_at))]
     late = config.seconds_late(chapter, submitted_at)
     if late:
         penalty = config.late.penalty(late, submission.score, submission.max_score)
-        lines.append(f"Late by {format_late(late)}: {penalty:g} point"
-                     f"{'s' * (penalty != 1)} off ({config.late.describe()}). Final score: "
-                     f"{max(0.0, submission.score - penalty):g}/{submission.max_score:g}.")
+        template = _("Late by {late}: 1 point off ({policy}). Final score: {score}/{points}.") \
+            if penalty == 1 else \
+            _("Late by {late}: {penalty} points off ({policy}). Final score: {score}/{points}.")
+        lines.append(template.format(late=format_late(late), penalty=f"{penalty:g}",
+                                     policy=config.late.describe(),
+                                     score=f"{max(0.0, submission.score - penalty):g}",
+                                     points=f"{submission.max_score:g}"))
     return lines
 
 
-def _write_page(api, chapter, submission, exercises, status, lateness=()):
-    """Write one submission's page next to its autograded files; return its path."""
+def _write_page(api, chapter, submission, exercises, status, lateness):
+    """Write one submission's page next to its autograded files, in the language of the
+    notebook handed in; return its path. ``lateness(chapter, submission, status)`` gives
+    the lines on its lateness."""
     student = submission.student_id
     autograded = course_notebook(api, api.coursedir.autograded_directory, chapter, student)
     # Of these cells only the test cells' outputs and the solution cells' code
     # reach the page, never a test cell's source (it holds the hidden tests).
-    cells = {cell.metadata.nbgrader.grade_id: cell
-             for cell in (nbformat.read(autograded, as_version=4).cells
-                          if autograded.is_file() else [])
+    notebook = nbformat.read(autograded, as_version=4) if autograded.is_file() else None
+    cells = {cell.metadata.nbgrader.grade_id: cell for cell in (notebook.cells if notebook else [])
              if "grade_id" in cell.metadata.get("nbgrader", {})}
+    with i18n.using(editions.language_of(notebook or {})):  # the student's edition
+        return _write_page_in(api, chapter, submission, exercises, status, lateness, cells,
+                              autograded)
+
+
+def _write_page_in(api, chapter, submission, exercises, status, lateness, cells, autograded):
+    student = submission.student_id
     scores = {grade.name: grade.score for notebook in submission.notebooks
               for grade in notebook.grades}
     scrub = _scrubber(Path(api.coursedir.root))
@@ -114,12 +133,12 @@ def _write_page(api, chapter, submission, exercises, status, lateness=()):
     for exercise in exercises:
         score = scores.get(exercise.test_id, 0.0)
         if score >= exercise.points:
-            message = "passed"
+            message = _("passed")
         elif exercise.test_id not in cells:
-            message = "not graded: see above"
+            message = _("not graded: see above")
         else:
             message = (cell_failure(cells[exercise.test_id], timeout)
-                       or "points taken off by the grader")
+                       or _("points taken off by the grader"))
         code = "\n\n".join(cells[cell_id].source for cell_id in exercise.solution_ids
                            if cell_id in cells)
         sections.append(_section(exercise, score, scrub(message), code))
@@ -127,7 +146,8 @@ def _write_page(api, chapter, submission, exercises, status, lateness=()):
     page = course_notebook(api, api.coursedir.feedback_directory, chapter, student) \
         .with_suffix(".html")
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(_page(chapter, student, submission, status, scrub, sections, lateness),
+    page.write_text(_page(chapter, student, submission, status, scrub, sections,
+                          lateness(chapter, submission, status)),
                     encoding="utf-8")
     for name in SUBMISSION_FILES:
         if (autograded.parent / name).is_file():
@@ -162,28 +182,31 @@ def _section(exercise, score, message, code):
              f'<h2>{_e(exercise.name)} <span class="score">{score_text}</span></h2>',
              f"<pre>{_e(message)}</pre>"]
     if code:
-        parts += ["<h3>Your code</h3>", f"<pre>{_e(code)}</pre>"]
+        parts += [f"<h3>{_e(_('Your code'))}</h3>", f"<pre>{_e(code)}</pre>"]
     return "\n".join([*parts, "</section>"])
 
 
 def _page(chapter, student, submission, status, scrub, sections, lateness=()):
     state, reason = status
     if state is not Status.GRADED:
-        notes = [f'<p class="reason">Not graded ({_e(state)}): {_e(scrub(reason))}</p>']
+        notes = ['<p class="reason">' + _e(_("Not graded ({state}): {reason}", state=state,
+                                                 reason=scrub(reason))) + "</p>"]
     else:
-        notes = [f"<p>Note: {_e(scrub(reason))}</p>"] if reason else []
+        notes = ["<p>" + _e(_("Note: {note}", note=scrub(reason))) + "</p>"] if reason else []
     return "\n".join([
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{"zh-CN" if i18n.language() == "zh" else "en"}">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{_e(chapter)}: feedback for {_e(student)}</title>",
+        f"<title>{_e(_('{chapter}: feedback for {student}', chapter=chapter, student=student))}"
+        "</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
         f"<h1>{_e(chapter)}</h1>",
-        f"<p>Feedback for <strong>{_e(student)}</strong></p>",
-        f"<p>Total score: <strong>{submission.score:g}/{submission.max_score:g}</strong></p>",
+        "<p>" + _("Feedback for {student}", student=f"<strong>{_e(student)}</strong>") + "</p>",
+        "<p>" + _("Total score: {score}", score=f"<strong>{submission.score:g}/"
+                                                f"{submission.max_score:g}</strong>") + "</p>",
         *(f'<p class="late">{_e(line)}</p>' for line in lateness),
         *notes,
         *sections,

@@ -228,3 +228,17 @@ def test_cli_reports_errors_in_one_line(tmp_path):
     assert completed.returncode == 1
     assert completed.stderr.strip().splitlines() == [
         f"grading: error: no submissions folder at {tmp_path / 'nowhere'}"]
+
+
+def test_release_builds_the_edition_asked_for_and_refuses_one_not_translated(toy):
+    with pytest.raises(pipeline.GradingError, match=r"01_toy has no complete zh edition yet"):
+        _release(toy, language="zh")
+    source = _toy_notebook()
+    source.cells.insert(1, new_markdown_cell("# 玩具章节", metadata={"tags": ["zh"]}))
+    nbformat.write(source, toy["notebooks_dir"] / f"{TOY}.ipynb")
+    released, = _release(toy, language="zh")
+    for notebook in (released.release_notebook, released.workspace_notebook):
+        edition = nbformat.read(notebook, as_version=4)
+        assert [cell.source for cell in edition.cells if cell.cell_type == "markdown"] == \
+            ["# 玩具章节"]
+        assert edition.metadata.course.language == "zh"

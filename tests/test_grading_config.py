@@ -19,7 +19,8 @@ def load(tmp_path, text, name="course.toml"):
 
 def test_no_file_means_no_due_dates_no_penalty_no_roster(tmp_path):
     empty = config.load(tmp_path / "course.toml")
-    assert (empty.due, empty.roster, empty.late.percent) == ({}, None, 0)
+    assert (empty.due, empty.roster, empty.late.percent, empty.language) == ({}, None, 0, "en")
+    assert load(tmp_path, 'language = "zh"\n', name="zh.toml").language == "zh"
     assert empty.on_roster("anyone") and empty.penalty("02_linear_model", datetime.now(
         timezone.utc), 10, 10) == 0
     with pytest.raises(GradingError, match="no course config at"):
@@ -85,6 +86,7 @@ def test_a_roster_from_a_list_a_csv_or_a_text_file(tmp_path):
     ("[late]\nprecent = 10\n", "unknown key precent in [late]; known: grace_minutes, max_percent"),
     ("deadline = 1\n", "unknown key deadline at the top"),
     ('timezone = "Mars/Olympus"\n', "unknown timezone 'Mars/Olympus'"),
+    ('language = "fr"\n', "language must be one of 'en', 'zh', not 'fr'"),
     ('[due]\n02_linear_model = "next friday"\n', "[due] 02_linear_model: 'next friday' is not"),
     ("[late]\npercent = 150\n", "percent must be between 0 and 100"),
     ('[late]\nper = "week"\n', 'per must be "day" or "hour"'),

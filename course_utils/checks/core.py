@@ -44,6 +44,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import translator, using
+from ..i18n import language as language_of
+
+_ = translator(__name__)
+
 __all__ = ["CheckFailed", "Exercise", "Fail", "MissingAnswers", "Opaque", "Verdict", "answers_for",
            "call", "declare", "ensure_plain", "NotPlainData", "to_plain"]
 
@@ -303,7 +308,7 @@ def helpers_in_place(subject, replacements):
 def show(value):
     """A short printable form of a number or array for messages."""
     if type(value) is Opaque:
-        return f"a {value.type_name}"
+        return _("a {kind}", kind=value.type_name)
     if type(value) in (float, int, bool, np.float64):
         return repr(float(value)) if type(value) is not bool else repr(value)
     try:
@@ -317,13 +322,15 @@ def describe(value):
     kind = type(value)
     if value is None:
         return "None"
+    if kind is Opaque and value.text:
+        return _("a {kind} ({detail})", kind=value.type_name, detail=value.text)
     if kind is Opaque:
-        return f"a {value.type_name}" + (f" ({value.text})" if value.text else "")
+        return _("a {kind}", kind=value.type_name)
     if kind is np.ndarray:
-        return f"an array of shape {value.shape}"
+        return _("an array of shape {shape}", shape=value.shape)
     if kind in (list, tuple):
-        return f"a {kind.__name__} of length {len(value)}"
-    return f"a {kind.__name__}"
+        return _("a {kind} of length {length}", kind=kind.__name__, length=len(value))
+    return _("a {kind}", kind=kind.__name__)
 
 
 _BROADCAST = re.compile(r"operands could not be broadcast together with shapes? (.+)$")
@@ -334,31 +341,33 @@ def error_hint(error, broadcast_hint=""):
     never a part of the message itself (so a hidden case may show it too)."""
     kind, message = error["type"], error["message"]
     if kind == TIMED_OUT:
-        return ("it never returned: is there a loop whose condition never changes, or a "
-                "function that calls itself forever?")
+        return _("it never returned: is there a loop whose condition never changes, or a "
+                 "function that calls itself forever?")
     if kind == "ValueError" and _BROADCAST.search(message):
-        return ("these arrays do not broadcast against each other. " + broadcast_hint).strip()
+        return (_("these arrays do not broadcast against each other.") + " "
+                + broadcast_hint).strip()
     if "bitwise_xor" in message or "for ^:" in message:
-        return "`^` is XOR in Python, not a power: write `**`, e.g. `(y_hat - y) ** 2`."
+        return _("`^` is XOR in Python, not a power: write `**`, e.g. `(y_hat - y) ** 2`.")
     if kind == "TypeError" and "object is not iterable" in message:
-        return ("a loop or list comprehension over a single number: the argument can be a "
-                "number as well as an array, so compute with numpy arithmetic (`x * w`), "
-                "which works for both.")
+        return _("a loop or list comprehension over a single number: the argument can be a "
+                 "number as well as an array, so compute with numpy arithmetic (`x * w`), "
+                 "which works for both.")
     if kind == "TypeError" and "can't multiply sequence" in message:
-        return ("a Python list times a number: turn it into an array first "
-                "(`np.asarray`) or compute on the arrays directly.")
+        return _("a Python list times a number: turn it into an array first "
+                 "(`np.asarray`) or compute on the arrays directly.")
     if kind == "TypeError" and re.search(r"unsupported operand type\(s\) for .+'list'", message):
-        return "arithmetic on a Python list: compute on numpy arrays instead."
+        return _("arithmetic on a Python list: compute on numpy arrays instead.")
     if kind == "TypeError" and "unexpected keyword argument" in message:
-        return ("the notebook calls this function with keywords, by the names of the signature "
-                "given (such as `seed=0`): keep the parameters' names as the signature has them.")
+        return _("the notebook calls this function with keywords, by the names of the signature "
+                 "given (such as `seed=0`): keep the parameters' names as the signature has them.")
     if kind == "TypeError" and "NoneType" in message:
-        return "a function returned None: is a `return` statement missing?"
+        return _("a function returned None: is a `return` statement missing?")
     if kind == "NameError":
-        return ("a name is not defined where the function runs: if it is a variable of the "
-                "notebook, pass it in as an argument; if it is a function, run its cell.")
+        return _("a name is not defined where the function runs: if it is a variable of the "
+                 "notebook, pass it in as an argument; if it is a function, run its cell.")
     if kind == "IndexError":
-        return "an index past the end of an array: check the loop's range and the array's shape."
+        return _("an index past the end of an array: check the loop's range and the array's "
+                 "shape.")
     return ""
 
 
@@ -372,21 +381,22 @@ def error_kind(error):
     """The exception's type for a hidden case's message: Python's own names only."""
     kind = error.get("type") if type(error) is dict else None
     if kind == TIMED_OUT:
-        return "no result in time"
-    return kind if kind in _PYTHON_ERRORS else "an exception"
+        return _("no result in time")
+    return kind if kind in _PYTHON_ERRORS else _("an exception")
 
 
 def not_implemented(name):
-    return (f"{name} is not implemented yet: replace `raise NotImplementedError()` "
-            "with your code and run its cell.")
+    return _("{name} is not implemented yet: replace `raise NotImplementedError()` "
+             "with your code and run its cell.", name=name)
 
 
 def raised(call_text, error, name, broadcast_hint=""):
     """The :class:`Fail` for a call that raised ``error`` (plain data from :func:`call`)."""
     if error["type"] == "NotImplementedError":
-        return Fail(not_implemented(name), reason=f"{name} is not implemented yet")
-    message = f"{call_text} raised {error['type']}: {error['message']}".rstrip(": ")
-    return Fail(message, reason=f"it raised {error_kind(error)}",
+        return Fail(not_implemented(name), reason=_("{name} is not implemented yet", name=name))
+    message = _("{call} raised {error}", call=call_text,
+                error=f"{error['type']}: {error['message']}".rstrip(": "))
+    return Fail(message, reason=_("it raised {error}", error=error_kind(error)),
                 bug=error_hint(error, broadcast_hint))
 
 
@@ -403,38 +413,42 @@ def as_number(value, what):
     arrives here as a Python number (see :func:`to_plain`).
     """
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?",
-                   reason="it returned None")
+        raise Fail(_("{what} returned None: is the `return` statement missing?", what=what),
+                   reason=_("it returned None"))
     if type(value) in (list, tuple):
-        raise Fail(f"{what} returned {describe(value)}, expected a single number.",
-                   reason="it returned a list or tuple, not one number")
+        raise Fail(_("{what} returned {got}, expected a single number.", what=what,
+                     got=describe(value)),
+                   reason=_("it returned a list or tuple, not one number"))
     if type(value) is np.ndarray:
         if value.size != 1:
-            raise Fail(f"{what} returned {describe(value)}, expected a single number: "
-                       "did you forget to take the mean over the samples?",
-                       reason="it returned an array, not one number")
+            raise Fail(_("{what} returned {got}, expected a single number: did you forget to "
+                         "take the mean over the samples?", what=what, got=describe(value)),
+                       reason=_("it returned an array, not one number"))
         value = value.reshape(()).item()
     if type(value) not in (int, float, bool):
-        raise Fail(f"{what} returned {describe(value)}, expected a number.",
-                   reason="it returned something other than a number")
+        raise Fail(_("{what} returned {got}, expected a number.", what=what, got=describe(value)),
+                   reason=_("it returned something other than a number"))
     return float(value)
 
 
 def as_array(value, shape, what):
     """``value`` as a float array of ``shape``, else a failure naming the difference."""
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?",
-                   reason="it returned None")
+        raise Fail(_("{what} returned None: is the `return` statement missing?", what=what),
+                   reason=_("it returned None"))
     if type(value) in (list, tuple):
-        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape "
-                   f"{shape}: compute with numpy arithmetic on the arrays instead of "
-                   "building a list.", reason="it returned a list, not a numpy array")
+        raise Fail(_("{what} returned {got}, expected a numpy array of shape {shape}: compute "
+                     "with numpy arithmetic on the arrays instead of building a list.",
+                     what=what, got=describe(value), shape=shape),
+                   reason=_("it returned a list, not a numpy array"))
     if type(value) is not np.ndarray:
-        raise Fail(f"{what} returned {describe(value)}, expected a numpy array of shape {shape}.",
-                   reason="it returned something other than a numpy array")
+        raise Fail(_("{what} returned {got}, expected a numpy array of shape {shape}.",
+                     what=what, got=describe(value), shape=shape),
+                   reason=_("it returned something other than a numpy array"))
     if value.shape != shape:
-        raise Fail(f"{what} returned shape {value.shape}, expected {shape}.",
-                   reason="the array it returned has the wrong shape")
+        raise Fail(_("{what} returned shape {got}, expected {shape}.", what=what,
+                     got=value.shape, shape=shape),
+                   reason=_("the array it returned has the wrong shape"))
     return value.astype(float)
 
 
@@ -447,9 +461,10 @@ def changed_inputs(observed, call_text, params):
     if type(changed) is not list or not changed:
         return ""
     names = ", ".join(params[i] for i in changed if type(i) is int and 0 <= i < len(params))
-    return (f"Note: {call_text} changed its input {names or 'arguments'} in place. Compute a "
-            "new array (e.g. `x * w + b`, `y_hat - y`) instead of updating the argument "
-            "(`x *= w`, `y_hat -= y`): the caller may use these arrays again afterwards.")
+    return _("Note: {call} changed its input {names} in place. Compute a new array (e.g. "
+             "`x * w + b`, `y_hat - y`) instead of updating the argument (`x *= w`, "
+             "`y_hat -= y`): the caller may use these arrays again afterwards.",
+             call=call_text, names=names or _("arguments"))
 
 
 def _timed_out(observed):
@@ -472,12 +487,15 @@ class Fail(Exception):
         super().__init__(str(self))
 
     def __str__(self):
-        return self.message + (f"\nLikely bug: {self.bug}" if self.bug else "")
+        return self.message + self._bug_line()
 
     def hidden_text(self, call):
         """The message of a hidden case whose public description is ``call``."""
-        return (f"{call}: {self.reason or 'the result is not the right one'}."
-                + (f"\nLikely bug: {self.bug}" if self.bug else ""))
+        return _("{call}: {reason}.", call=call,
+                 reason=self.reason or _("the result is not the right one")) + self._bug_line()
+
+    def _bug_line(self):
+        return "\n" + _("Likely bug: {bug}", bug=self.bug) if self.bug else ""
 
 
 CHECK_DATA = ".checks"  # beside the notebook: the answers of the visible cases, from the release
@@ -557,7 +575,7 @@ class Exercise:
                     or len(answers) != len(cases):
                 raise NotPlainData("not one observation per case")
         except NotPlainData as problem:
-            return Verdict(self.name, False, 0, "the check could not read the results"
+            return Verdict(self.name, False, 0, _("the check could not read the results")
                            + ("" if hidden else f" ({problem})"))
         advice = []
         for number, (case, observed, answer) in enumerate(zip(cases, observations, answers),
@@ -573,7 +591,7 @@ class Exercise:
             except Exception as error:  # plain data of the wrong shape: fail closed
                 detail = "" if hidden else f" ({type(error).__name__}: {error})"
                 return Verdict(self.name, False, number,
-                               f"the check could not read the results{detail}")
+                               _("the check could not read the results") + detail)
             advice += [text for text in (in_place, note) if text and text not in advice]
         return Verdict(self.name, True, len(cases), "\n".join(advice))
 
@@ -582,7 +600,12 @@ class Exercise:
 
         Visible cases are judged from the check data beside the notebook; hidden
         ones (``hidden=True``, only in the source notebooks) need the grader's key.
+        Its messages are in the language of the chapter's edition.
         """
+        with using(language_of(self.chapter)):
+            self._check(subject, seed, hidden)
+
+    def _check(self, subject, seed, hidden):
         seeds = self.hidden_seeds if hidden else [seed]
         checks, advice = 0, []
         for each in seeds:
@@ -600,8 +623,13 @@ class Exercise:
             checks += verdict.checks
             if verdict.message and verdict.message not in advice:
                 advice.append(verdict.message)
-        which = "hidden " if hidden or seed is not None else ""
-        print(f"✓ {self.name}: {checks} {which}check{'s' * (checks != 1)} passed"
+        if hidden or seed is not None:
+            summary = _("{name}: 1 hidden check passed") if checks == 1 else \
+                _("{name}: {count} hidden checks passed")
+        else:
+            summary = _("{name}: 1 check passed") if checks == 1 else \
+                _("{name}: {count} checks passed")
+        print("✓ " + summary.format(name=self.name, count=checks)
               + "".join("\n  " + line for note in advice for line in note.splitlines()))
 
     def _helpers_note(self, subject):
@@ -621,11 +649,15 @@ class Exercise:
                 wrong.append(helper.subject)
         if not wrong:
             return ""
-        names = " and ".join(wrong)
-        return (f"\n(This check runs your {names}, which {'does' if len(wrong) == 1 else 'do'}"
-                f" not pass {'its' if len(wrong) == 1 else 'their'} own check yet: fix "
-                f"{'it' if len(wrong) == 1 else 'them'} first. The grader checks {self.name} "
-                f"with a correct {names} in place of yours.)")
+        names = wrong[0] if len(wrong) == 1 else \
+            _("{first} and {last}", first=", ".join(wrong[:-1]), last=wrong[-1])
+        return "\n" + _("(This check runs your {helpers}, which do not pass their own "
+                        "check yet: fix them first. The grader checks {name} with a correct "
+                        "{helpers} in place of yours.)", helpers=names, name=self.name) \
+            if len(wrong) > 1 else \
+            "\n" + _("(This check runs your {helper}, which does not pass its own check yet: "
+                     "fix it first. The grader checks {name} with a correct {helper} in place "
+                     "of yours.)", helper=names, name=self.name)
 
 
 def declare(chapter, *exercises):
@@ -677,10 +709,10 @@ def answers_for(exercise, cases, visible, folder=None):
         if type(entry) is dict and entry.get("cases") == cases_digest(cases) \
                 and type(entry.get("answers")) is list:
             return entry["answers"]
-        raise MissingAnswers(
-            f"This notebook's check data ({CHECK_DATA}/{exercise.chapter}.json beside it) is "
-            "not for this version of the course: fetch the chapter again, or run `make lab`, "
-            "which brings it up to date (your notebook stays as it is).")
+        raise MissingAnswers(_(
+            "This notebook's check data ({file} beside it) is not for this version of the "
+            "course: fetch the chapter again, or run `make lab`, which brings it up to date "
+            "(your notebook stays as it is).", file=f"{CHECK_DATA}/{exercise.chapter}.json"))
     try:
         from grading import answers
     except ImportError:
@@ -690,11 +722,11 @@ def answers_for(exercise, cases, visible, folder=None):
             return answers.compute(exercise, cases)
         except answers.MissingKey:
             pass
-    raise MissingAnswers(
-        f"The checks need {CHECK_DATA}/{exercise.chapter}.json beside this notebook, and it is "
-        "not there: keep the notebook in the folder it came in (with its hidden .checks "
-        "folder), or run `make lab` again." if visible else
-        "Hidden cases are checked by the grader, not here.")
+    raise MissingAnswers(_(
+        "The checks need {file} beside this notebook, and it is not there: keep the notebook "
+        "in the folder it came in (with its hidden .checks folder), or run `make lab` again.",
+        file=f"{CHECK_DATA}/{exercise.chapter}.json") if visible else
+        _("Hidden cases are checked by the grader, not here."))
 
 
 # ------------------------------------------------------------------ plain data on the wire
