@@ -103,6 +103,9 @@ def main(argv=None):
         epilog="Other arguments go to JupyterLab, e.g. --port 9000 --no-browser.")
     parser.add_argument("--here", action="store_true",
                         help="use this Python's environment (conda) instead of making .venv")
+    parser.add_argument("--language", choices=("en", "zh", "auto"), default="auto",
+                        help="the notebooks' language, English or 中文 (default: auto, "
+                             "COURSE_LANGUAGE if set, else your system's language)")
     parser.add_argument("--setup-only", action="store_true",
                         help="set up and release the workspace, do not open JupyterLab")
     parser.add_argument("--install-only", action="store_true", help=argparse.SUPPRESS)
@@ -114,7 +117,8 @@ def main(argv=None):
         python = setup(args.here)
         if args.install_only:
             return 0
-        run(python, "-m", "grading", "release", "--workspace", WORKSPACE)
+        run(python, "-m", "grading", "release", "--workspace", WORKSPACE, "--language",
+            args.language)
     except subprocess.CalledProcessError as failed:
         parser.exit(1, f"start.py: this step failed (exit status {failed.returncode}); "
                        "see its messages above\n")

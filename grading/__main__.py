@@ -62,10 +62,13 @@ def _release(pipeline, args):
         chapters, course_dir=args.course_dir, workspace=args.workspace,
         notebooks_dir=args.notebooks_dir, reset_workspace=args.reset_workspace,
         cell_timeout=args.cell_timeout, config=config,
-        language=system_language() if args.language == "auto" else args.language)
+        language=system_language() if args.language == "auto" else args.language,
+        fallback=args.language == "auto")
     for item in releases:
         due = f", due {config.local(item.due)}" if item.due else ", no due date"
-        print(f"{item.chapter}: released {item.release_notebook}{due}")
+        edition = " (English: its 中文 edition is not complete yet)" if item.fell_back else \
+            f" ({item.language})"
+        print(f"{item.chapter}: released {item.release_notebook}{edition}{due}")
         if item.kept_existing:
             print(f"  kept {item.workspace_notebook}, which may hold the learner's work. For a "
                   "fresh copy, rename or delete it, or release again with --reset-workspace")
@@ -306,7 +309,8 @@ def build_parser():
                               "then copy a fresh one")
     release.add_argument("--language", choices=("en", "zh", "auto"),
                          help="the edition: English or 中文 (default: the course config's, else "
-                              "en; auto: COURSE_LANGUAGE, else the system's language)")
+                              "en; auto: COURSE_LANGUAGE, else the system's language, and "
+                              "English for a chapter not translated yet)")
     release.add_argument("--cell-timeout", type=int, metavar="SECONDS",
                          help="when grading, interrupt a cell after this long (default: the "
                               "course's current setting, "

@@ -68,6 +68,8 @@ class Release:
     kept_existing: bool = False  # the learner's notebook was already there and left alone
     backup: Path | None = None  # where reset_workspace moved the learner's notebook
     due: datetime | None = None  # the chapter's due date (aware, UTC), from the course config
+    language: str = "en"  # the edition released
+    fell_back: bool = False  # the edition asked for is not complete yet: English instead
 
 
 def available_chapters(notebooks_dir=NOTEBOOKS_DIR):
@@ -123,7 +125,7 @@ def graded_exercises(gb, chapter, exercises=None):
 
 def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
             notebooks_dir=NOTEBOOKS_DIR, reset_workspace=False, cell_timeout=None,
-            exercises=None, config=None, language=None):
+            exercises=None, config=None, language=None, fallback=False):
     """Generate the student version of each chapter and give the learner a copy.
 
     Returns one :class:`Release` per chapter. The course's source copy of each
@@ -138,7 +140,8 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     released. ``config`` (a :class:`grading.config.CourseConfig`) gives the
     due dates, which go into the gradebook for formgrader. ``language`` picks the
     edition (``"en"`` or ``"zh"``: see :mod:`grading.editions`); by default the
-    config's, else English.
+    config's, else English. A chapter whose edition is not complete is refused, or,
+    with ``fallback`` (the learner's own choice of language), released in English.
     """
     notebooks_dir, course_dir = Path(notebooks_dir), Path(course_dir).resolve()
     if not chapters:
@@ -154,7 +157,7 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     language = language or (config.language if config is not None else editions.DEFAULT)
     sources = {chapter: stamp_points(
         _edition(nbformat.read(notebooks_dir / f"{chapter}.ipynb", as_version=nbformat.NO_CONVERT),
-                 chapter, language),
+                 chapter, language, fallback),
         chapter, declared_exercises(chapter, exercises)) for chapter in chapters}
     language_info = kernel_language_info()
     for source in sources.values():
@@ -168,8 +171,12 @@ def release(chapters=None, *, course_dir=COURSE_DIR, workspace=WORKSPACE_DIR,
     config_file.write_text(CONFIG_TEMPLATE.format(course_id=COURSE_ID, cell_timeout=cell_timeout))
     api = open_course(course_dir)
     releases = [_release_chapter(api, chapter, source, workspace, reset_workspace,
-                                 declared_exercises(chapter, exercises), language)
+                                 declared_exercises(chapter, exercises),
+                                 editions.language_of(source))
                 for chapter, source in sources.items()]
+    releases = [dataclasses.replace(item, language=editions.language_of(sources[item.chapter]),
+                                    fell_back=editions.language_of(sources[item.chapter])
+                                    != language) for item in releases]
     if config is None:
         return releases
     with api.gradebook as gb:
@@ -196,10 +203,13 @@ def kernel_language_info():
     return nbformat.from_dict(IPythonKernel.language_info)
 
 
-def _edition(source, chapter, language):
+def _edition(source, chapter, language, fallback=False):
     """The ``language`` edition of a chapter's source notebook; refused where its prose is
-    not all in that language yet (English, the source's first language, always is)."""
+    not all in that language yet (English, the source's first language, always is), or
+    with ``fallback`` the English one."""
     missing = editions.problems(source) if language != editions.DEFAULT else []
+    if missing and fallback:
+        return editions.edition(source, editions.DEFAULT)
     if missing:
         raise GradingError(f"{chapter} has no complete {language} edition yet ({len(missing)} "
                            f"prose cells without their twin, the first: {missing[0]})")

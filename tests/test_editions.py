@@ -1,9 +1,13 @@
 """One source, two editions (English and 中文): the notebooks' prose, the course's messages,
 and the grader speaking each submission's language."""
+import os
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
-from conftest import notebook_path, read_notebook
+from conftest import ROOT, notebook_path, read_notebook
 from nbgrader.preprocessors import ClearSolutions
 from course_utils import i18n
 from course_utils.checks import core
@@ -108,3 +112,21 @@ def test_the_grader_speaks_the_language_of_the_notebook_handed_in(tmp_path):
     assert [item.score for item in en.exercises] == [item.score for item in zh.exercises]
     assert all(item.message.isascii() for item in en.exercises if item.message)
     assert any(not item.message.isascii() for item in zh.exercises if item.message)
+
+
+def test_the_learners_language_picks_each_chapters_edition_if_it_is_complete(tmp_path):
+    """`start.py` releases with `--language auto`: a learner whose language is Chinese gets
+    each chapter in Chinese where its edition is complete, in English where not yet."""
+    chapter = "01_overview"
+    workspace = tmp_path / "workspace"
+    released = subprocess.run(
+        [sys.executable, "-m", "grading", "release", chapter, "--language", "auto",
+         "--course-dir", tmp_path / "course", "--workspace", workspace],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "COURSE_LANGUAGE": "zh"})
+    assert released.returncode == 0, released.stderr
+    complete = not editions.problems(read_notebook(notebook_path(chapter)))
+    notebook = nbformat.read(workspace / f"{chapter}.ipynb", as_version=4)
+    assert editions.language_of(notebook) == ("zh" if complete else "en")
+    assert ("(zh)" if complete else "(English: its 中文 edition is not complete yet)") \
+        in released.stdout
+    assert core.check_data(chapter, workspace)["language"] == editions.language_of(notebook)
