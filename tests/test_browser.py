@@ -225,6 +225,18 @@ def add_solved(ws):
     return ws
 
 
+def release_workspace(tmp):
+    """The learner's folder as the start gives it (released with `python -m grading
+    release`), plus each chapter's solved notebook."""
+    ws = tmp / "workspace"
+    released = subprocess.run(
+        [sys.executable, "-m", "grading", "release", "--course-dir", str(tmp / "course"),
+         "--workspace", str(ws)], cwd=ROOT, capture_output=True, text=True)
+    if released.returncode:
+        pytest.fail(f"python -m grading release failed:\n{released.stdout}{released.stderr}")
+    return add_solved(ws)
+
+
 # The conda route's start (README): `python start.py --here`, the active environment's Python.
 START_HERE = [sys.executable, "start.py", "--here"]
 
