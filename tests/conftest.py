@@ -125,3 +125,53 @@ def graded_here(chapter, namespace, student="alice", secret=b"tests", visible_on
     steps = engine._Steps(chapter, checks.exercises(chapter), sandbox.Limits())
     steps.run(InProcessSandbox(namespace), student, secret, visible_only, None)
     return {name: (outcome.passed, outcome.message) for name, outcome in steps.outcomes.items()}
+
+
+# ------------------------------------------------------------------ the browser tests' Lab
+
+
+@pytest.fixture(scope="session")
+def lab_workspace(tmp_path_factory):
+    """The folder the browser tests' Lab serves: the learner's workspace as the start
+    releases it, each chapter's solved notebook, and what a browser module adds."""
+    from test_browser import add_solved, missing_browser
+
+    reason = missing_browser()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    return add_solved(tmp_path_factory.mktemp("browser") / "workspace")
+
+
+@pytest.fixture(scope="session")
+def lab(lab_workspace):
+    """The learner's Lab as the conda route starts it (start.py releases the workspace),
+    one for every browser module."""
+    from test_browser import START_HERE, jupyter_lab
+
+    with jupyter_lab(lab_workspace, timeout=300, start=START_HERE) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser_context(lab):
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context()
+        context.requested = []
+        context.on("request", lambda request: context.requested.append(request.url))
+        yield context
+        browser.close()
+
+
+@pytest.fixture
+def expect():
+    from playwright.sync_api import expect
+    # Lab and the kernel share two cores with Chromium in CI: 5 s is too tight a default.
+    expect.set_options(timeout=15_000)
+    return expect

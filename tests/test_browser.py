@@ -225,53 +225,12 @@ def add_solved(ws):
     return ws
 
 
-def release_workspace(tmp):
-    """The learner's folder as the start gives it (released with `python -m grading
-    release`), plus each chapter's solved notebook."""
-    ws = tmp / "workspace"
-    released = subprocess.run(
-        [sys.executable, "-m", "grading", "release", "--course-dir", str(tmp / "course"),
-         "--workspace", str(ws)], cwd=ROOT, capture_output=True, text=True)
-    if released.returncode:
-        pytest.fail(f"python -m grading release failed:\n{released.stdout}{released.stderr}")
-    return add_solved(ws)
-
-
 # The conda route's start (README): `python start.py --here`, the active environment's Python.
 START_HERE = [sys.executable, "start.py", "--here"]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """The learner's Lab as the conda route starts it (start.py releases the workspace)."""
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    workspace = add_solved(tmp_path_factory.mktemp("browser") / "workspace")
-    with jupyter_lab(workspace, timeout=300, start=START_HERE) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser_context(lab):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context()
-        context.requested = []
-        context.on("request", lambda request: context.requested.append(request.url))
-        yield context
-        browser.close()
-
-
-@pytest.fixture
-def expect():
-    from playwright.sync_api import expect
-    # Lab and the kernel share two cores with Chromium in CI: 5 s is too tight a default.
-    expect.set_options(timeout=15_000)
-    return expect
+# The Lab server, the browser and `expect` are tests/conftest.py's, for the session: every
+# browser module shares one Lab (the conda route's start) and one Chromium.
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

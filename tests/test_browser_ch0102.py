@@ -2,22 +2,19 @@
 default zoom, sliders wide enough to use, readout tables that keep their width, legends
 clear of the data.
 
-The Lab server and the browser are ``tests/test_browser.py``'s; each chapter's solved
+The Lab server and the browser are the session's (tests/conftest.py); each chapter's solved
 notebook runs once for the module. What the figure's pixels hold (text sizes, where the
 legends are) is judged in the notebook's own kernel, after the browser moved the sliders,
 by a probe cell added to a copy of the notebook.
 """
 import inspect
 import json
-import os
 
 import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import (browser_context, code_cell, expect, explorers,  # noqa: F401
-                          jupyter_lab, missing_browser, open_notebook, release_workspace,
-                          run_all_and_wait, step)
+from test_browser import code_cell, explorers, open_notebook, run_all_and_wait, step
 from test_widgets import figure_problems
 
 CHAPTERS = ["01_overview", "02_linear_model"]
@@ -41,34 +38,19 @@ def probed(chapter):
     return f"probe_{chapter}.ipynb"
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """test_browser's Lab, on a workspace that also holds each chapter's solved notebook
-    with the probe cell at its end."""
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    workspace = release_workspace(tmp_path_factory.mktemp("browser_ch0102"))
-    for chapter in CHAPTERS:
-        nb = nbformat.read(notebook_path(chapter), as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell(_probe_source()))
-        nbformat.write(nb, workspace / probed(chapter))
-    with jupyter_lab(workspace) as url:
-        yield url
-
-
 @pytest.fixture(scope="module", params=CHAPTERS)
-def page(request, browser_context, lab):  # noqa: F811
-    """The chapter's solved notebook with the probe cell, after Run All."""
+def page(request, browser_context, lab, lab_workspace):
+    """The chapter's solved notebook with the probe cell at its end, after Run All."""
+    nb = nbformat.read(notebook_path(request.param), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_probe_source()))
+    nbformat.write(nb, lab_workspace / probed(request.param))
     page = open_notebook(browser_context, lab, probed(request.param))
     run_all_and_wait(page)
     yield page
     page.close()
 
 
-def _probe(page, expect, run):  # noqa: F811
+def _probe(page, expect, run):
     """The probe's report after its ``run``-th run: one list of problems per explorer."""
     cell = code_cell(page, PROBE)
     if run > 1:

@@ -1,6 +1,6 @@
-"""Chapter 3's explorers in a real JupyterLab (the set-up of tests/test_browser.py).
+"""Chapter 3's explorers in a real JupyterLab (the session's Lab: tests/conftest.py).
 
-One Lab server and one run of the solved notebook for the whole module.
+One run of the solved notebook for the whole module.
 """
 import re
 
@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 
 from course_utils import data
-from test_browser import (browser_context, expect, explorers, lab, open_notebook,  # noqa: F401
-                          run_all_and_wait, solved)
+from test_browser import explorers, open_notebook, run_all_and_wait, solved
 
 CHAPTER = "03_gradient_descent"
 
 
 @pytest.fixture(scope="module")
-def page(browser_context, lab):  # noqa: F811
+def page(browser_context, lab):
     page = open_notebook(browser_context, lab, solved(CHAPTER))
     run_all_and_wait(page)
     yield page
@@ -53,7 +52,7 @@ def lecture_w(lr, epochs=100, w=1.0):
 
 
 @pytest.mark.parametrize("lr", ["0.22", "0.5"])
-def test_divergence_is_unmistakable(page, expect, lr, tmp_path):  # noqa: F811
+def test_divergence_is_unmistakable(page, expect, lr, tmp_path):
     box = explorer(page, 1)
     type_into(page, box, "lr", lr)
     text = box.locator(".widget-html-content")
@@ -62,7 +61,7 @@ def test_divergence_is_unmistakable(page, expect, lr, tmp_path):  # noqa: F811
     box.screenshot(path=str(tmp_path / f"diverging-{lr}.png"))
 
 
-def test_a_typed_learning_rate_is_taken_exactly(page, expect):  # noqa: F811
+def test_a_typed_learning_rate_is_taken_exactly(page, expect):
     box = explorer(page, 1)
     type_into(page, box, "lr", "0.2143")
     expect(slider(page, box, "lr").locator(".widget-readout")).to_have_text("0.2143")
@@ -71,7 +70,7 @@ def test_a_typed_learning_rate_is_taken_exactly(page, expect):  # noqa: F811
         f"after 100 epochs: w = {lecture_w(0.2143):.6g},")
 
 
-def test_the_play_buttons_have_tooltips(page):  # noqa: F811
+def test_the_play_buttons_have_tooltips(page):
     box = explorer(page, 1)
     buttons = box.locator(".widget-play button")
     assert buttons.count() == 3
@@ -80,7 +79,7 @@ def test_the_play_buttons_have_tooltips(page):  # noqa: F811
         assert "▶" in title and "■" in title and "🔁" in title
 
 
-def test_the_batch_table_keeps_its_width(page, expect):  # noqa: F811
+def test_the_batch_table_keeps_its_width(page, expect):
     box = explorer(page, 2)
     table = box.locator("table")
     widths = set()
@@ -97,7 +96,7 @@ def test_the_batch_table_keeps_its_width(page, expect):  # noqa: F811
     assert len(widths) == 1, widths
 
 
-def test_the_two_parameter_explorer_opens_at_the_texts_100_epochs(page, expect):  # noqa: F811
+def test_the_two_parameter_explorer_opens_at_the_texts_100_epochs(page, expect):
     box = explorer(page, 3)
     expect(slider(page, box, "epochs").locator(".widget-readout")).to_have_text("100")
     expect(box.locator(".widget-html-content")).to_contain_text(re.compile(r"100 epochs"))
