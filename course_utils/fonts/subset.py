@@ -37,10 +37,11 @@ def is_wide(char):
 
 
 def course_files(repo=REPO):
-    """The files whose text a learner sees: notebooks, ``course_utils``, README, the Lab's config."""
+    """The files whose text a learner sees: notebooks, ``course_utils`` and its translations,
+    the READMEs, the Lab's config."""
     learner = repo / "deploy" / "learner"
     return sorted([*(repo / "notebooks").glob("*.ipynb"), *(repo / "course_utils").rglob("*.py"),
-                   repo / "README.md",
+                   *(repo / "course_utils").rglob("*.po"), *repo.glob("README*.md"),
                    *(path for path in learner.rglob("*") if path.suffix in (".json", ".css"))])
 
 
