@@ -10,9 +10,11 @@ function, so each test checks only its own exercise.
 """
 import numpy as np
 
+from ..i18n import translator
 from .core import Exercise, Fail, call, declare, describe, likely, raised, show
 
 CHAPTER = "01_overview"
+_ = translator(__name__, CHAPTER)
 # de_db asks for the exact derivative: its tolerance tells it from a finite difference,
 # whatever the step. The others allow for float32 arithmetic.
 RTOL, ATOL, EXACT_RTOL = 1e-6, 1e-10, 1e-9
@@ -28,13 +30,14 @@ def _number(value, what):
     """``value`` as one float, else a failure that says what came back. Any number counts:
     numpy's scalars and subclasses of float arrive here as Python numbers (``to_plain``)."""
     if value is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing?",
-                   reason="it returned None")
+        raise Fail(_("{what} returned None: is the `return` statement missing?", what=what),
+                   reason=_("it returned None"))
     if type(value) is np.ndarray and value.size == 1:
         value = value.reshape(()).item()
     if type(value) not in (int, float):
-        raise Fail(f"{what} returned {describe(value)}, expected a single number.",
-                   reason="it returned something other than one number")
+        raise Fail(_("{what} returned {got}, expected a single number.", what=what,
+                     got=describe(value)),
+                   reason=_("it returned something other than one number"))
     return float(value)
 
 
@@ -53,6 +56,20 @@ def _case(name, args=(), kwargs=None):
     text = ", ".join([*map(_shown, args),
                       *(f"{key}={_shown(value)}" for key, value in kwargs.items())])
     return {"args": tuple(args), "kwargs": kwargs, "call": f"{name}({text})"}
+
+
+def _bug(actual, answer):
+    """The one bug of the answer key's table that ``actual`` matches, in the learner's
+    language, or ""."""
+    bug = likely(actual, answer["bugs"], _close)
+    return _.template(bug) if bug else ""
+
+
+def _wrong(text, actual, expected, bug):
+    """The failure of a call that returned the number ``actual`` (already written out)
+    instead of ``expected``."""
+    return Fail(_("{call} returned {actual}, expected {expected}.", call=text, actual=actual,
+                  expected=expected), bug=bug)
 
 
 def _run(fn, case):
@@ -87,11 +104,11 @@ def _samples_judge(case, observed, answer):
     # Exact for Python ints; a float (math.pow, 10.0 ** 30) is close enough.
     if abs(actual - expected) <= 1e-12 * expected:
         return None
-    bug = likely(actual, answer["bugs"], _close)
+    bug = _bug(actual, answer)
     if not bug and expected > INT64_MAX:
-        bug = ("numpy's int64 holds at most about 9.2e18 and wraps around silently beyond it; "
-               "use Python's `**` on the arguments as they are (its integers have no limit).")
-    raise Fail(f"{text} returned {actual:.10g}, expected {expected:.10g}.", bug=bug)
+        bug = _("numpy's int64 holds at most about 9.2e18 and wraps around silently beyond it; "
+                "use Python's `**` on the arguments as they are (its integers have no limit).")
+    raise _wrong(text, f"{actual:.10g}", f"{expected:.10g}", bug)
 
 
 samples_needed = Exercise(
@@ -121,8 +138,7 @@ def _edge_judge(case, observed, answer):
         raise raised(text, observed["error"], "edge_fraction")
     actual, expected = _number(observed["value"], text), answer["expected"]
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}.",
-                   bug=likely(actual, answer["bugs"], _close))
+        raise _wrong(text, _short(actual), _short(expected), _bug(actual, answer))
     return None
 
 
@@ -153,20 +169,21 @@ def _de_db_judge(case, observed, answer):
     value, expected = observed["value"], answer["expected"]
     if (type(value) in (tuple, list) and len(value) == 2
             and all(type(item) in (int, float) for item in value)):
-        paths = "these are the two paths' products; " if _close(sorted(value),
-                                                                answer["paths"]) else ""
-        raise Fail(f"{text} returned {describe(value)}, expected one number: {paths}"
-                   "∂e/∂b is the sum over the paths.",
-                   reason="it returned two numbers; ∂e/∂b is one, the sum over the paths")
+        message = _("{call} returned {got}, expected one number: these are the two paths' "
+                    "products; ∂e/∂b is the sum over the paths.") \
+            if _close(sorted(value), answer["paths"]) else \
+            _("{call} returned {got}, expected one number: ∂e/∂b is the sum over the paths.")
+        raise Fail(message.format(call=text, got=describe(value)),
+                   reason=_("it returned two numbers; ∂e/∂b is one, the sum over the paths"))
     actual = _number(value, text)
     if _close(actual, expected, EXACT_RTOL):
         return None
-    bug = likely(actual, answer["bugs"], _close)
+    bug = _bug(actual, answer)
     if not bug and abs(actual - expected) < 0.05 * max(1.0, abs(expected)):
-        bug = ("close but not exact, as a finite difference (e(b + h) - e(b)) / h gives. "
-               "Compute the derivative exactly: the sum over the paths of the products of the "
-               "local derivatives.")
-    raise Fail(f"{text} returned {_short(actual)}, expected {_short(expected)}.", bug=bug)
+        bug = _("close but not exact, as a finite difference (e(b + h) - e(b)) / h gives. "
+                "Compute the derivative exactly: the sum over the paths of the products of the "
+                "local derivatives.")
+    raise _wrong(text, _short(actual), _short(expected), bug)
 
 
 de_db = Exercise(

@@ -8,7 +8,11 @@ exercise's answer itself: every such number on show is the learner's.
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from ..checks.ch01 import CHAPTER
+from ..i18n import N_, translator
 from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
+
+_ = translator(__name__, CHAPTER)
 
 __all__ = ["DimensionExplorer", "dimension_explorer", "PathSumExplorer", "path_sum_explorer"]
 
@@ -42,22 +46,23 @@ class DimensionExplorer(Explorer):
         # The samples axis reaches up to the learner's largest samples_needed (draw).
         self.ax_samples, self.samples_top = ax_samples, None
         ax_samples.set(yscale="log", xlim=(0.5, self.dims_range[-1] + 0.5), ylim=(0.5, 10.0),
-                       xlabel="dimensions d",
-                       title=f"samples for {self.points_per_axis} points per axis")
+                       xlabel=_("dimensions d"),
+                       title=_("samples for {points} points per axis",
+                               points=self.points_per_axis))
         self.samples_curve, = ax_samples.plot([], [], "o-", markersize=3, color="tab:blue")
         self.samples_mark, = ax_samples.plot([], [], "o", markersize=9, color="tab:red")
 
         ax_edge.set(xlim=(0.5, self.dims_range[-1] + 0.5), ylim=(0, 1.05),
-                    xlabel="dimensions d",
-                    title=f"share of volume within {self.eps} of the surface")
+                    xlabel=_("dimensions d"),
+                    title=_("share of volume within {eps} of the surface", eps=self.eps))
         ax_edge.plot(self.dims_range, self.near.mean(axis=1), "x", color="gray",
-                     label=f"{self.near.shape[1]} random points")
+                     label=_("{count} random points", count=self.near.shape[1]))
         self.edge_curve, = ax_edge.plot([], [], "-", color="tab:blue", label="edge_fraction")
         self.edge_mark, = ax_edge.plot([], [], "o", markersize=9, color="tab:red")
         ax_edge.legend(ncol=2, **LEGEND)
 
         ax_points.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[0, 1], yticks=[0, 1],
-                      xlabel="coordinate 1", ylabel="coordinate 2")
+                      xlabel=_("coordinate 1"), ylabel=_("coordinate 2"))
         inner = 1.0 - 2.0 * self.eps
         ax_points.add_patch(Rectangle((self.eps, self.eps), inner, inner, fill=False,
                                       linestyle="--", color="gray"))
@@ -91,11 +96,13 @@ class DimensionExplorer(Explorer):
         self.edge_mark.set_data([dims], [edge[dims - 1]])
         self.near_points.set_data(self.cube[near, 0], self.cube[near, 1])
         self.inner_points.set_data(self.cube[~near, 0], self.cube[~near, 1])
-        self.points_title.set_text(f"red: near the surface in {dims} dimensions")
-        return (f"<p><b>d = {dims}</b>: a grid of {self.points_per_axis} points per axis takes "
-                f"<b>{samples[dims - 1]:,.0f}</b> samples; <b>{edge[dims - 1]:.1%}</b> of the "
-                f"cube lies within {self.eps} of its surface (of {len(near)} random points, "
-                f"{near.sum()} = {near.mean():.1%} do).</p>")
+        self.points_title.set_text(_("red: near the surface in {dims} dimensions", dims=dims))
+        return _("<p><b>d = {dims}</b>: a grid of {points} points per axis takes "
+                 "<b>{samples}</b> samples; <b>{share}</b> of the cube lies within {eps} of its "
+                 "surface (of {count} random points, {near} = {near_share} do).</p>",
+                 dims=dims, points=self.points_per_axis, samples=f"{samples[dims - 1]:,.0f}",
+                 share=f"{edge[dims - 1]:.1%}", eps=self.eps, count=len(near),
+                 near=near.sum(), near_share=f"{near.mean():.1%}")
 
 
 def dimension_explorer(**options):
@@ -114,10 +121,11 @@ def dimension_explorer(**options):
 NODES = {"a": (0.0, 1.0), "b": (0.0, 0.0), "c": (1.0, 1.0), "d": (1.0, 0.0), "e": (2.0, 0.5)}
 PATH_COLOURS = {"c": "#1f77b4", "d": "#ff7f0e"}  # matplotlib's tab:blue and tab:orange, for CSS too
 # The readout's verdict on the learner's de_db: does its tangent touch the curve e(b)?
+# (In English; the readout shows it in the learner's language.)
 TANGENT_VERDICTS = {
-    True: "✓ its tangent touches the curve: it has the slope of e at this b",
-    False: "✗ its tangent cuts the curve: that is not the slope of e at this b. Add up what "
-           "each path from b to e contributes.",
+    True: N_("✓ its tangent touches the curve: it has the slope of e at this b"),
+    False: N_("✗ its tangent cuts the curve: that is not the slope of e at this b. Add up what "
+              "each path from b to e contributes."),
 }
 
 
@@ -177,10 +185,10 @@ class PathSumExplorer(Explorer):
         ax_curve.set_ylim(min(map(np.min, lows)) - 1, max(map(np.max, lows)) + 1)
         self.e_curve, = ax_curve.plot([], [], color="black")
         self.tangent, = ax_curve.plot([], [], color="tab:red", linewidth=2,
-                                      label="slope = your de_db(a, b)")
+                                      label=_("slope = your de_db(a, b)"))
         self.point, = ax_curve.plot([], [], "o", color="tab:red")
         ax_curve.legend(**LEGEND)
-        ax_curve.set_title("e against b, at the slider's a")
+        ax_curve.set_title(_("e against b, at the slider's a"))
         return [*self.value_texts.values(), self.e_curve, self.tangent, self.point]
 
     def tangent_touches(self, a, b, slope):
@@ -201,14 +209,17 @@ class PathSumExplorer(Explorer):
         half = 0.8
         self.tangent.set_data([b - half, b + half], [e - slope * half, e + slope * half])
         self.point.set_data([b], [e])
-        verdict = TANGENT_VERDICTS[self.tangent_touches(a, b, slope)]
+        verdict = _.template(TANGENT_VERDICTS[self.tangent_touches(a, b, slope)])
+        through_c, through_d = _("path b → c → e"), _("path b → d → e")
+        total, mine = _("the sum over the paths"), _("your de_db({a}, {b})", a=f"{a:.2f}",
+                                                        b=f"{b:.2f}")
         return (f"<table style='{TABLE.format(width=36)}'>"
-                f"<tr><td style='color:{PATH_COLOURS['c']}'>path b → c → e</td>"
+                f"<tr><td style='color:{PATH_COLOURS['c']}'>{through_c}</td>"
                 "<td>∂c/∂b · ∂e/∂c = 1 × d</td></tr>"
-                f"<tr><td style='color:{PATH_COLOURS['d']}'>path b → d → e</td>"
+                f"<tr><td style='color:{PATH_COLOURS['d']}'>{through_d}</td>"
                 "<td>∂d/∂b · ∂e/∂d = 1 × c</td></tr>"
-                "<tr><td><b>∂e/∂b</b></td><td>the sum over the paths</td></tr>"
-                f"<tr><td><b>your de_db({a:.2f}, {b:.2f})</b></td><td><b>= {slope:.2f}</b></td>"
+                f"<tr><td><b>∂e/∂b</b></td><td>{total}</td></tr>"
+                f"<tr><td><b>{mine}</b></td><td><b>= {slope:.2f}</b></td>"
                 f"</tr><tr><td colspan=2>{verdict}</td></tr></table>")
 
 

@@ -1,4 +1,8 @@
-"""Answer key of chapter 1 (overview): see grading/answers.py. The grader's only."""
+"""Answer key of chapter 1 (overview): see grading/answers.py. The grader's only.
+
+The bugs' descriptions are marked ``N_``: the checks show them in the learner's language
+(``course_utils/locale/zh/ch01.po``)."""
+from course_utils.i18n import N_
 
 
 def _arguments(case, names):
@@ -10,24 +14,24 @@ def _arguments(case, names):
 def samples_needed(case):
     points, dims = _arguments(case, ("points_per_axis", "dims"))
     return {"expected": points ** dims, "bugs": {
-        "points_per_axis · dims grows linearly; a grid multiplies the points of every "
-        "axis: points_per_axis ** dims": points * dims,
-        "dims ** points_per_axis: the exponent is the number of dimensions": dims ** points,
-        "points_per_axis ** (dims - 1): the exponent is dims itself": points ** (dims - 1),
-        "`^` is XOR in Python, not a power: write `**`": points ^ dims}}
+        N_("points_per_axis · dims grows linearly; a grid multiplies the points of every "
+           "axis: points_per_axis ** dims"): points * dims,
+        N_("dims ** points_per_axis: the exponent is the number of dimensions"): dims ** points,
+        N_("points_per_axis ** (dims - 1): the exponent is dims itself"): points ** (dims - 1),
+        N_("`^` is XOR in Python, not a power: write `**`"): points ^ dims}}
 
 
 def edge_fraction(case):
     eps, dims = _arguments(case, ("eps", "dims"))
     return {"expected": 1.0 - (1.0 - 2.0 * eps) ** dims, "bugs": {
-        "(1 - 2·eps) ** dims is the volume of the inner cube, the points farther than "
-        "eps from the surface; the shell near the surface is 1 minus that":
+        N_("(1 - 2·eps) ** dims is the volume of the inner cube, the points farther than "
+           "eps from the surface; the shell near the surface is 1 minus that"):
             (1.0 - 2.0 * eps) ** dims,
-        "1 - (1 - eps) ** dims counts one face per axis; a point is near the surface "
-        "when it is within eps of either face, 0 or 1, so each axis keeps only "
-        "1 - 2·eps": 1.0 - (1.0 - eps) ** dims,
-        "2·eps·dims adds up one slab per face, which counts the edges and corners "
-        "where slabs overlap more than once": 2.0 * eps * dims}}
+        N_("1 - (1 - eps) ** dims counts one face per axis; a point is near the surface "
+           "when it is within eps of either face, 0 or 1, so each axis keeps only "
+           "1 - 2·eps"): 1.0 - (1.0 - eps) ** dims,
+        N_("2·eps·dims adds up one slab per face, which counts the edges and corners "
+           "where slabs overlap more than once"): 2.0 * eps * dims}}
 
 
 def de_db(case):
@@ -35,12 +39,13 @@ def de_db(case):
     c, d = a + b, b + 1.0  # the lecture's graph: c = a + b, d = b + 1, e = c · d
     return {"expected": d * 1.0 + c * 1.0,  # ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b
             "paths": sorted([c, d]),
-            "bugs": {"only the path b → c → e, whose product is ∂e/∂c · ∂c/∂b = d (that is "
-                     "also ∂e/∂a); b reaches e along two paths: add the path b → d → e": d,
-                     "only the path b → d → e, whose product is ∂e/∂d · ∂d/∂b = c; b reaches e "
-                     "along two paths: add the path b → c → e": c,
-                     "the two paths' products multiplied (that gives e = c · d itself); the "
-                     "paths add up": c * d,
-                     "along each path the local derivatives were added; along a path they "
-                     "multiply (chain rule), and the paths' products add up":
+            "bugs": {N_("only the path b → c → e, whose product is ∂e/∂c · ∂c/∂b = d (that "
+                        "is also ∂e/∂a); b reaches e along two paths: add the path b → d → e"):
+                         d,
+                     N_("only the path b → d → e, whose product is ∂e/∂d · ∂d/∂b = c; b "
+                        "reaches e along two paths: add the path b → c → e"): c,
+                     N_("the two paths' products multiplied (that gives e = c · d itself); "
+                        "the paths add up"): c * d,
+                     N_("along each path the local derivatives were added; along a path they "
+                        "multiply (chain rule), and the paths' products add up"):
                          (d + 1.0) + (c + 1.0)}}
