@@ -16,10 +16,12 @@ when those fail their own checks, so a bug costs only the exercise it is in.
 import numpy as np
 
 from .. import data
+from ..i18n import N_, translator
 from .core import (as_array, as_number, call, count_lines, declare, describe, Exercise, Fail,
                    likely, raised, show)
 
 CHAPTER = "02_linear_model"
+_ = translator(__name__, CHAPTER)
 RTOL, ATOL = 1e-8, 1e-10
 # fit_errors allows for least squares by another route (np.linalg.lstsq, Polynomial.fit).
 FIT_RTOL = 1e-6
@@ -67,7 +69,12 @@ def _first_difference(actual, expected):
 
 
 def _bug_of(actual, answer):
-    return likely(actual, answer["bugs"], _close)
+    return _bug(likely(actual, answer["bugs"], _close))
+
+
+def _bug(description):
+    """A bug's description from the key (marked N_ there), in the learner's language."""
+    return _.template(description) if description else ""
 
 
 def _short(value):
@@ -80,6 +87,12 @@ def _short(value):
 SPLIT_ORDER = "(X_train, y_train, X_dev, y_dev, X_test, y_test)"
 PART_NAMES = SPLIT_ORDER[1:-1].split(", ")
 SET_NAMES = ("training", "dev", "test")
+# Shown as "the {name} set" (训练集…); the code keys on SET_NAMES.
+SET_LABELS = dict(zip(SET_NAMES, (N_("training"), N_("dev"), N_("test"))))
+
+
+def _set(name):
+    return _.template(SET_LABELS[name])
 
 
 def _split_cases(seed):
@@ -132,27 +145,34 @@ def _parts(observed, case, text):
         raise raised(text, observed["error"], "train_dev_test_split")
     result = observed["value"]
     if result is None:
-        raise Fail(f"{text} returned None: is the `return` statement missing?",
-                   reason="it returned None")
+        raise Fail(_("{call} returned None: is the `return` statement missing?", call=text),
+                   reason=_("it returned None"))
     if type(result) in (tuple, list) and len(result) == 3:
-        raise Fail(f"{text} returned 3 items, expected 6 arrays {SPLIT_ORDER}: return them "
-                   "flat, not as three pairs.", reason=f"it returned 3 items, not 6 arrays "
-                                                       f"{SPLIT_ORDER}")
+        raise Fail(_("{call} returned 3 items, expected 6 arrays {order}: return them flat, "
+                     "not as three pairs.", call=text, order=SPLIT_ORDER),
+                   reason=_("it returned 3 items, not 6 arrays {order}", order=SPLIT_ORDER))
     if type(result) not in (tuple, list) or len(result) != 6:
-        raise Fail(f"{text} returned {describe(result)}, expected a tuple of 6 arrays "
-                   f"{SPLIT_ORDER}.", reason=f"it did not return 6 arrays {SPLIT_ORDER}")
+        raise Fail(_("{call} returned {got}, expected a tuple of 6 arrays {order}.", call=text,
+                     got=describe(result), order=SPLIT_ORDER),
+                   reason=_("it did not return 6 arrays {order}", order=SPLIT_ORDER))
     X, y = case["X"], case["y"]
     for name, part, like in zip(PART_NAMES, result, (X, y) * 3):
         if type(part) is not np.ndarray:
-            raise Fail(f"{text}: {name} is {describe(part)}, expected a numpy array: index "
-                       "the arrays with an array of indices, e.g. `X[idx]`.",
-                       reason=f"{name} is not a numpy array")
+            raise Fail(_("{call}: {name} is {got}, expected a numpy array: index the arrays "
+                         "with an array of indices, e.g. `X[idx]`.", call=text, name=name,
+                         got=describe(part)),
+                       reason=_("{name} is not a numpy array", name=name))
         if part.ndim != like.ndim or part.shape[1:] != like.shape[1:]:
-            order = (f" Is the order {SPLIT_ORDER}?"
-                     if like is y and part.ndim == X.ndim and X.ndim > 1 else "")
-            raise Fail(f"{text}: {name} has shape {part.shape}, expected {_shape_text(like)}, "
-                       f"k samples of the {'X' if like is X else 'y'} given.{order}",
-                       reason=f"{name} has the wrong shape")
+            fields = {"call": text, "name": name, "shape": part.shape,
+                      "want": _shape_text(like), "array": "X" if like is X else "y"}
+            if like is y and part.ndim == X.ndim and X.ndim > 1:
+                message = _("{call}: {name} has shape {shape}, expected {want}, k samples of "
+                            "the {array} given. Is the order {order}?", order=SPLIT_ORDER,
+                            **fields)
+            else:
+                message = _("{call}: {name} has shape {shape}, expected {want}, k samples of "
+                            "the {array} given.", **fields)
+            raise Fail(message, reason=_("{name} has the wrong shape", name=name))
     return result
 
 
@@ -163,10 +183,11 @@ def _positions(values, originals, name, text):
     for k, row in enumerate(values):
         index = where.get(np.asarray(row, dtype=originals.dtype).tobytes())
         if index is None:
-            raise Fail(f"{text}: {name}[{k}] = {show(row)} is not one of the samples given. "
-                       f"Return the sets in the order {SPLIT_ORDER}, each taken from the "
-                       "original X and y.", reason=f"{name} holds something that is not one "
-                                                  "of the samples given")
+            raise Fail(_("{call}: {name}[{k}] = {row} is not one of the samples given. Return "
+                         "the sets in the order {order}, each taken from the original X and y.",
+                         call=text, name=name, k=k, row=show(row), order=SPLIT_ORDER),
+                       reason=_("{name} holds something that is not one of the samples given",
+                                name=name))
         found.append(index)
     return found
 
@@ -178,19 +199,22 @@ def _split_indices(observed, case, text):
     for k, name in enumerate(SET_NAMES):
         X_part, y_part = parts[2 * k], parts[2 * k + 1]
         if len(X_part) != len(y_part):
-            raise Fail(f"{text}: the {name} set has {len(X_part)} rows of X but "
-                       f"{len(y_part)} labels: X and y must be cut at the same places.",
-                       reason=f"the {name} set has not as many rows of X as labels")
+            raise Fail(_("{call}: the {name} set has {rows} rows of X but {labels} labels: X "
+                         "and y must be cut at the same places.", call=text, name=_set(name),
+                         rows=len(X_part), labels=len(y_part)),
+                       reason=_("the {name} set has not as many rows of X as labels",
+                                name=_set(name)))
         rows = _positions(X_part, case["X"], PART_NAMES[2 * k], text)
         labels = _positions(y_part, case["y"], PART_NAMES[2 * k + 1], text)
         for row, label in zip(rows, labels):
             if row != label:
-                raise Fail(f"{text}: pairs misaligned in the {name} set: a row of X is "
-                           f"sample {row} but the label beside it is that of sample {label}. "
-                           "Shuffle X and y with the same permutation: draw one array of "
-                           "indices and index both with it.",
-                           reason=f"pairs misaligned in the {name} set",
-                           bug="X and y were shuffled with different permutations")
+                raise Fail(_("{call}: pairs misaligned in the {name} set: a row of X is sample "
+                             "{row} but the label beside it is that of sample {label}. Shuffle "
+                             "X and y with the same permutation: draw one array of indices and "
+                             "index both with it.", call=text, name=_set(name), row=row,
+                             label=label),
+                           reason=_("pairs misaligned in the {name} set", name=_set(name)),
+                           bug=_("X and y were shuffled with different permutations"))
         sets.append(rows)
     return sets
 
@@ -202,71 +226,85 @@ def _split_judge(case, observed, answer):
     for name, part in zip(SET_NAMES, sets):
         if len(set(part)) != len(part):
             twice = next(i for i in part if part.count(i) > 1)
-            raise Fail(f"{text}: sample {twice} is in the {name} set more than once: draw "
-                       "the samples without replacement, e.g. `rng.permutation(len(X))`.",
-                       reason=f"a sample is in the {name} set more than once",
-                       bug="samples drawn with replacement")
+            raise Fail(_("{call}: sample {sample} is in the {name} set more than once: draw "
+                         "the samples without replacement, e.g. `rng.permutation(len(X))`.",
+                         call=text, sample=twice, name=_set(name)),
+                       reason=_("a sample is in the {name} set more than once",
+                                name=_set(name)),
+                       bug=_("samples drawn with replacement"))
     for first, second in ((0, 1), (0, 2), (1, 2)):
         shared = sorted(set(sets[first]) & set(sets[second]))
         if shared:
-            raise Fail(f"{text}: overlapping sets: sample {shared[0]} is in both the "
-                       f"{SET_NAMES[first]} and the {SET_NAMES[second]} set "
-                       f"({len(shared)} shared in all). Cut one shuffled order into three "
-                       "consecutive, disjoint pieces.", reason="the sets overlap")
+            raise Fail(_("{call}: overlapping sets: sample {sample} is in both the {first} and "
+                         "the {second} set ({count} shared in all). Cut one shuffled order into "
+                         "three consecutive, disjoint pieces.", call=text, sample=shared[0],
+                         first=_set(SET_NAMES[first]), second=_set(SET_NAMES[second]),
+                         count=len(shared)),
+                       reason=_("the sets overlap"))
     lost = sorted(set(range(n)) - set().union(*sets))
     if lost:
-        verb = "is" if len(lost) == 1 else "are"
-        raise Fail(f"{text}: {len(lost)} of the {n} samples {verb} lost (sample {lost[0]} is "
-                   "in no set): together the three sets must hold every sample; the training "
-                   "set takes all the samples that dev and test do not.",
-                   reason="samples are lost: they are in no set")
+        if len(lost) == 1:
+            message = _("{call}: 1 of the {n} samples is lost (sample {sample} is in no set): "
+                        "together the three sets must hold every sample; the training set "
+                        "takes all the samples that dev and test do not.", call=text, n=n,
+                        sample=lost[0])
+        else:
+            message = _("{call}: {count} of the {n} samples are lost (sample {sample} is in no "
+                        "set): together the three sets must hold every sample; the training "
+                        "set takes all the samples that dev and test do not.", call=text,
+                        count=len(lost), n=n, sample=lost[0])
+        raise Fail(message, reason=_("samples are lost: they are in no set"))
     sizes = [len(part) for part in sets]
     wanted = {"dev": case["dev_frac"] * n, "test": case["test_frac"] * n}
     for k, name in ((1, "dev"), (2, "test")):
         # round() and int() may differ by one sample; both are fine.
         if abs(sizes[k] - wanted[name]) >= 1:
             swapped = abs(sizes[k] - wanted["test" if name == "dev" else "dev"]) < 1
-            raise Fail(f"{text}: the {name} set has {sizes[k]} samples, expected "
-                       f"round({case[name + '_frac']} · {n}) = {round(wanted[name])}. "
-                       f"Sizes (training, dev, test): {tuple(sizes)}.",
-                       reason=f"the {name} set does not have the size its fraction asks for",
-                       bug="the dev and test sizes are swapped." if swapped else "")
-    zero = SEED_ZERO_BUG if case["seed"] == 0 else ""
-    if _split_indices(observed["again"], case, text + ", called a second time") != sets:
-        raise Fail(f"{text} gave a different split when called again with the same seed: "
-                   "the split must be reproducible. Draw from a generator made from the "
-                   "seed, `rng = np.random.default_rng(seed)`, not from np.random's global "
-                   "state.", reason="the same seed gave another split: it is not reproducible",
+            raise Fail(_("{call}: the {name} set has {size} samples, expected round({fraction} "
+                         "· {n}) = {want}. Sizes (training, dev, test): {sizes}.", call=text,
+                         name=_set(name), size=sizes[k], fraction=case[name + "_frac"], n=n,
+                         want=round(wanted[name]), sizes=tuple(sizes)),
+                       reason=_("the {name} set does not have the size its fraction asks for",
+                                name=_set(name)),
+                       bug=_("the dev and test sizes are swapped.") if swapped else "")
+    zero = _.template(SEED_ZERO_BUG) if case["seed"] == 0 else ""
+    again = _("{call}, called a second time", call=text)
+    if _split_indices(observed["again"], case, again) != sets:
+        raise Fail(_("{call} gave a different split when called again with the same seed: the "
+                     "split must be reproducible. Draw from a generator made from the seed, "
+                     "`rng = np.random.default_rng(seed)`, not from np.random's global state.",
+                     call=text),
+                   reason=_("the same seed gave another split: it is not reproducible"),
                    bug=zero)
     runs = [(case["seed"], sets)] + [
         (seed, _split_indices(other, case, _split_text(case, seed)))
         for other, seed in zip(observed["others"], case["other_seeds"])]
     unshuffled = [seed for seed, each in runs if _consecutive(each)]
     if len(unshuffled) == len(runs):
-        raise Fail(f"{text} does not shuffle: each set is a consecutive run of the samples "
-                   f"as given (the training set is samples {sets[0][0]} to "
-                   f"{sets[0][-1]}), whatever the seed. Data are often sorted (by date, by "
-                   "label), so shuffle with the seed before cutting.",
-                   reason="it does not shuffle: each set is a consecutive run of samples")
+        raise Fail(_("{call} does not shuffle: each set is a consecutive run of the samples as "
+                     "given (the training set is samples {first} to {last}), whatever the "
+                     "seed. Data are often sorted (by date, by label), so shuffle with the "
+                     "seed before cutting.", call=text, first=sets[0][0], last=sets[0][-1]),
+                   reason=_("it does not shuffle: each set is a consecutive run of samples"))
     if unshuffled:
         seed = unshuffled[0]
-        raise Fail(f"{_split_text(case, seed)} does not shuffle: each set is a consecutive run "
-                   f"of the samples as given, while other seeds do shuffle. Every seed, 0 "
-                   "included, must give a shuffled split.",
-                   reason="with one of the seeds it does not shuffle",
-                   bug=SEED_ZERO_BUG if seed == 0 else "")
+        raise Fail(_("{call} does not shuffle: each set is a consecutive run of the samples as "
+                     "given, while other seeds do shuffle. Every seed, 0 included, must give a "
+                     "shuffled split.", call=_split_text(case, seed)),
+                   reason=_("with one of the seeds it does not shuffle"),
+                   bug=_.template(SEED_ZERO_BUG) if seed == 0 else "")
     members = [sorted(part) for part in sets]
-    if all([sorted(part) for part in other] == members for _, other in runs[1:]):
-        raise Fail(f"{text} ignores the seed: seeds {case['seed']}, "
-                   f"{', '.join(map(str, case['other_seeds']))} all gave the same split. "
-                   "Make the generator from the argument: `rng = np.random.default_rng(seed)`.",
-                   reason="it ignores the seed: other seeds gave the same split")
+    if all([sorted(part) for part in other] == members for _seed, other in runs[1:]):
+        raise Fail(_("{call} ignores the seed: seeds {seed}, {others} all gave the same split. "
+                     "Make the generator from the argument: `rng = np.random.default_rng(seed)`.",
+                     call=text, seed=case["seed"], others=", ".join(map(str, case["other_seeds"]))),
+                   reason=_("it ignores the seed: other seeds gave the same split"))
     return _shuffled_in_place(observed, text)
 
 
-SEED_ZERO_BUG = ("seed 0 is taken for no seed: `if seed:` is False for 0. Make the generator "
-                 "from the seed whatever it is, `np.random.default_rng(seed)` (or test "
-                 "`if seed is not None:`).")
+SEED_ZERO_BUG = N_("seed 0 is taken for no seed: `if seed:` is False for 0. Make the generator "
+                   "from the seed whatever it is, `np.random.default_rng(seed)` (or test "
+                   "`if seed is not None:`).")
 
 
 def _consecutive(sets):
@@ -277,12 +315,14 @@ def _consecutive(sets):
 def _shuffled_in_place(observed, text):
     """Advice when the inputs were shuffled in place (seen in the learner's process)."""
     changed = observed["first"].get("changed") or []
-    names = " and ".join("Xy"[i] for i in changed if type(i) is int and 0 <= i < 2)
+    names = ["Xy"[i] for i in changed if type(i) is int and 0 <= i < 2]
     if not names:
         return None
-    return (f"Note: {text} shuffled its input {names} in place (as np.random.shuffle does): "
-            "the caller's data must stay as it was. Shuffle an array of indices instead, e.g. "
-            "`rng.permutation(len(X))`, and index X and y with it.")
+    names = _("{first} and {last}", first=names[0], last=names[1]) if len(names) == 2 \
+        else names[0]
+    return _("Note: {call} shuffled its input {names} in place (as np.random.shuffle does): the "
+             "caller's data must stay as it was. Shuffle an array of indices instead, e.g. "
+             "`rng.permutation(len(X))`, and index X and y with it.", call=text, names=names)
 
 
 train_dev_test_split = Exercise(
@@ -327,27 +367,30 @@ def _fit_judge(case, observed, answer):
         raise raised(text, observed["error"], "fit_errors")
     result = observed["value"]
     if result is None:
-        raise Fail(f"{text} returned None: is the `return` statement missing? "
-                   "End with `return train_mse, dev_mse`.", reason="it returned None")
+        raise Fail(_("{call} returned None: is the `return` statement missing? End with "
+                     "`return train_mse, dev_mse`.", call=text), reason=_("it returned None"))
     if type(result) is np.ndarray and result.shape == (2,):
         result = tuple(result.tolist())
     if type(result) not in (tuple, list) or len(result) != 2:
-        raise Fail(f"{text} returned {describe(result)}, expected a tuple of two numbers "
-                   "(train_mse, dev_mse).", reason="it did not return two numbers "
-                                                   "(train_mse, dev_mse)")
+        raise Fail(_("{call} returned {got}, expected a tuple of two numbers (train_mse, "
+                     "dev_mse).", call=text, got=describe(result)),
+                   reason=_("it did not return two numbers (train_mse, dev_mse)"))
     for name, part in zip(("train_mse", "dev_mse"), result):
         if type(part) is np.ndarray and part.size > 1:
-            raise Fail(f"{text}: {name} is {describe(part)}, expected one number: the mean "
-                       "of the squared errors over the samples.",
-                       reason=f"{name} is an array, not one number")
+            raise Fail(_("{call}: {name} is {got}, expected one number: the mean of the "
+                         "squared errors over the samples.", call=text, name=name,
+                         got=describe(part)),
+                       reason=_("{name} is an array, not one number", name=name))
     actual = np.array([as_number(result[0], f"{text}: train_mse"),
                        as_number(result[1], f"{text}: dev_mse")])
     expected = answer["expected"]
     if not _close(actual, expected, FIT_RTOL):
-        raise Fail(f"{text} returned (train_mse, dev_mse) = ({_short(actual[0])}, "
-                   f"{_short(actual[1])}), expected ({_short(expected[0])}, "
-                   f"{_short(expected[1])}).",
-                   bug=likely(actual, answer["bugs"], lambda a, b: _close(a, b, FIT_RTOL)))
+        raise Fail(_("{call} returned (train_mse, dev_mse) = ({train}, {dev}), expected "
+                     "({want_train}, {want_dev}).", call=text, train=_short(actual[0]),
+                     dev=_short(actual[1]), want_train=_short(expected[0]),
+                     want_dev=_short(expected[1])),
+                   bug=_bug(likely(actual, answer["bugs"],
+                                   lambda a, b: _close(a, b, FIT_RTOL))))
     return None
 
 
@@ -363,7 +406,7 @@ fit_errors = Exercise(
 
 
 def _forward_cases(seed):
-    x, _ = data.hours_points()
+    x = data.hours_points()[0]
     w_mesh, b_mesh = np.meshgrid(np.array([0.0, 1.5, 3.0, 4.0]), np.array([-1.0, 1.0]))
     if seed is None:
         # The notebook's calls: forward(2.0, 3.0), forward(2.0, 3.0, b=1.0), forward(x, w=2.0).
@@ -399,8 +442,8 @@ def _forward_judge(case, observed, answer):
     else:
         actual = as_array(observed["value"], expected.shape, text)
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}.",
-                   bug=_bug_of(actual, answer))
+        raise Fail(_("{call} returned {got}, expected {want}.", call=text, got=show(actual),
+                     want=show(expected)), bug=_bug_of(actual, answer))
     return None
 
 
@@ -434,15 +477,16 @@ def _mse_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
         raise raised(text, observed["error"], "mse")
-    value, (_, y) = observed["value"], _arguments(case, ("y_hat", "y"))
+    value, (y,) = observed["value"], _arguments(case, ("y",), skip=1)
     if type(value) is np.ndarray and value.shape == y.shape and y.size > 1:
-        raise Fail(f"{text} returned {describe(value)}, expected one number: these look like "
-                   "the per-sample losses; the cost is their mean.",
-                   reason="it returned one loss per sample, not their mean")
+        raise Fail(_("{call} returned {got}, expected one number: these look like the "
+                     "per-sample losses; the cost is their mean.", call=text,
+                     got=describe(value)),
+                   reason=_("it returned one loss per sample, not their mean"))
     actual, expected = as_number(value, text), answer["expected"]
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}.",
-                   bug=_bug_of(actual, answer))
+        raise Fail(_("{call} returned {got}, expected {want}.", call=text, got=show(actual),
+                     want=show(expected)), bug=_bug_of(actual, answer))
     return None
 
 
@@ -478,34 +522,38 @@ def _search_judge(case, observed, answer):
         raise raised(text, observed["error"], "exhaustive_search")
     result, (w_grid,) = observed["value"], _arguments(case, ("w_grid",), skip=2)
     if result is None:
-        raise Fail(f"{text} returned None: is the `return` statement missing? "
-                   "End with `return best_w, costs`.", reason="it returned None")
+        raise Fail(_("{call} returned None: is the `return` statement missing? End with "
+                     "`return best_w, costs`.", call=text), reason=_("it returned None"))
     if type(result) not in (tuple, list) or len(result) != 2:
-        raise Fail(f"{text} returned {describe(result)}, expected a tuple (best_w, costs): "
-                   "end with `return best_w, costs`.",
-                   reason="it did not return a pair (best_w, costs)")
+        raise Fail(_("{call} returned {got}, expected a tuple (best_w, costs): end with "
+                     "`return best_w, costs`.", call=text, got=describe(result)),
+                   reason=_("it did not return a pair (best_w, costs)"))
     best_w, costs = result
     if (type(best_w) in (list, tuple, np.ndarray) and np.size(best_w) == len(w_grid)
             and np.size(costs) == 1):
-        raise Fail(f"{text} returned (costs, best_w): the order is (best_w, costs).",
-                   reason="it returned (costs, best_w): the order is (best_w, costs)")
+        raise Fail(_("{call} returned (costs, best_w): the order is (best_w, costs).",
+                     call=text),
+                   reason=_("it returned (costs, best_w): the order is (best_w, costs)"))
     if type(costs) in (list, tuple):
         odd = [cost for cost in costs if type(cost) not in (int, float)]
         if odd:
-            raise Fail(f"{text}: costs holds {describe(odd[0])}: does the loop store one "
-                       "number for every w?", reason="costs holds something other than numbers")
+            raise Fail(_("{call}: costs holds {got}: does the loop store one number for every "
+                         "w?", call=text, got=describe(odd[0])),
+                       reason=_("costs holds something other than numbers"))
         costs = np.array(costs, dtype=float)
     costs = as_array(costs, w_grid.shape, f"{text}: costs")
     expected_costs = answer["costs"]
     if not _close(costs, expected_costs):
         i = _first_difference(costs, expected_costs)[0]
-        raise Fail(f"{text}: costs[{i}] (w = {show(w_grid[i])}) is {show(costs[i])}, "
-                   f"expected {show(expected_costs[i])}.", reason="the costs are wrong",
-                   bug=likely(costs, answer["cost_bugs"], _close))
+        raise Fail(_("{call}: costs[{i}] (w = {w}) is {got}, expected {want}.", call=text, i=i,
+                     w=show(w_grid[i]), got=show(costs[i]), want=show(expected_costs[i])),
+                   reason=_("the costs are wrong"),
+                   bug=_bug(likely(costs, answer["cost_bugs"], _close)))
     best = as_number(best_w, f"{text}: best_w")
     if not _close(best, answer["best_w"]):
-        raise Fail(f"{text}: best_w is {show(best)}, expected {show(answer['best_w'])}.",
-                   reason="best_w is wrong", bug=_bug_of(best, answer))
+        raise Fail(_("{call}: best_w is {got}, expected {want}.", call=text, got=show(best),
+                     want=show(answer["best_w"])),
+                   reason=_("best_w is wrong"), bug=_bug_of(best, answer))
     return None
 
 
@@ -545,7 +593,7 @@ def _surface_run(cost_surface, case):
     return observed
 
 
-BROADCAST_HINT = ("x and y have shape (n,) and the grid (len(b_grid), len(w_grid)): give them "
+BROADCAST_HINT = N_("x and y have shape (n,) and the grid (len(b_grid), len(w_grid)): give them "
                   "two new axes, `x[:, None, None]`, so that every sample meets every grid "
                   "point, then average over axis 0.")
 
@@ -553,34 +601,37 @@ BROADCAST_HINT = ("x and y have shape (n,) and the grid (len(b_grid), len(w_grid
 def _surface_judge(case, observed, answer):
     text = case["call"]
     if "error" in observed:
-        raise raised(text, observed["error"], "cost_surface", BROADCAST_HINT)
-    x, _, w_grid, b_grid = _arguments(case, ("x", "y", "w_grid", "b_grid"))
+        raise raised(text, observed["error"], "cost_surface", _.template(BROADCAST_HINT))
+    x, _y, w_grid, b_grid = _arguments(case, ("x", "y", "w_grid", "b_grid"))
     shape, result = (len(b_grid), len(w_grid)), observed["value"]
     if type(result) is np.ndarray:
         if result.shape == shape[::-1]:
-            raise Fail(f"{text} returned shape {result.shape}, expected {shape}: your surface "
-                       "is transposed. C[i, j] must be the cost at w = w_grid[j] and "
-                       "b = b_grid[i], which is the layout np.meshgrid(w_grid, b_grid) gives.",
-                       reason="the surface is transposed: C[i, j] must be the cost at "
-                              "w = w_grid[j] and b = b_grid[i]")
+            raise Fail(_("{call} returned shape {got}, expected {shape}: your surface is "
+                         "transposed. C[i, j] must be the cost at w = w_grid[j] and "
+                         "b = b_grid[i], which is the layout np.meshgrid(w_grid, b_grid) gives.",
+                         call=text, got=result.shape, shape=shape),
+                       reason=_("the surface is transposed: C[i, j] must be the cost at "
+                                "w = w_grid[j] and b = b_grid[i]"))
         if result.shape == (len(x),) + shape:
-            raise Fail(f"{text} returned shape {result.shape}, expected {shape}: these look "
-                       "like the per-sample losses; take their mean over the samples, axis 0.",
-                       reason="it returned the per-sample losses, not their mean over axis 0")
+            raise Fail(_("{call} returned shape {got}, expected {shape}: these look like the "
+                         "per-sample losses; take their mean over the samples, axis 0.",
+                         call=text, got=result.shape, shape=shape),
+                       reason=_("it returned the per-sample losses, not their mean over axis 0"))
     surface, expected = as_array(result, shape, text), answer["expected"]
     if not _close(surface, expected):
         i, j = _first_difference(surface, expected)
-        raise Fail(f"{text}: C[{i}, {j}] (w = {show(w_grid[j])}, b = {show(b_grid[i])}) is "
-                   f"{show(surface[i, j])}, expected {show(expected[i, j])}.",
-                   reason="the surface's values are wrong", bug=_bug_of(surface, answer))
+        raise Fail(_("{call}: C[{i}, {j}] (w = {w}, b = {b}) is {got}, expected {want}.",
+                     call=text, i=i, j=j, w=show(w_grid[j]), b=show(b_grid[i]),
+                     got=show(surface[i, j]), want=show(expected[i, j])),
+                   reason=_("the surface's values are wrong"), bug=_bug_of(surface, answer))
     small, large = (observed.get("lines") or [None, None])[:2]
     # 100 times the grid points: a loop over the points runs ~100 times the lines
     # (~10 times for a loop over one axis); vectorised code about as many.
     if type(small) is int and type(large) is int and small > 0 and large > 3 * small:
-        return (f"Note: {text} gives the right values but seems to loop over the grid in "
-                f"Python: a 100 times larger grid ran {large / small:.0f} times as many lines. "
-                "Vectorise it: build the grid with np.meshgrid and let numpy compute every grid "
-                "point at once.")
+        return _("Note: {call} gives the right values but seems to loop over the grid in "
+                 "Python: a 100 times larger grid ran {ratio} times as many lines. Vectorise "
+                 "it: build the grid with np.meshgrid and let numpy compute every grid point at "
+                 "once.", call=text, ratio=f"{large / small:.0f}")
     return None
 
 

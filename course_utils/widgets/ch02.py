@@ -10,9 +10,13 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import plots
+from ..checks.ch02 import CHAPTER
+from ..i18n import translator
 from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
 
 __all__ = ["OverfittingExplorer", "overfitting_explorer", "LinearExplorer", "linear_explorer"]
+
+_ = translator(__name__, CHAPTER)
 
 
 # ------------------------------------------------------------------ overfitting
@@ -49,10 +53,10 @@ class OverfittingExplorer(Explorer):
         ax_fit.set(xlim=(x_all.min(), x_all.max()),
                    ylim=(y_all.min() - margin, y_all.max() + margin), xlabel="x", ylabel="y")
         ax_fit.scatter(self.x_dev, self.y_dev, marker="s", s=14, color="tab:orange",
-                       alpha=0.6, label="dev set")
+                       alpha=0.6, label=_("dev set"))
         self.train_points = ax_fit.scatter([], [], s=18, color="tab:blue", zorder=3,
-                                           label="training set")
-        self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
+                                           label=_("training set"))
+        self.fit_line, = ax_fit.plot([], [], color="black", label=_("polynomial fit"))
         ax_fit.legend(ncol=3, **LEGEND)
 
         # A fixed window around the data's spread: the moving curves must not rescale it.
@@ -61,15 +65,15 @@ class OverfittingExplorer(Explorer):
         scale = (np.ptp(y_all) / 4) ** 2
         self.error_limits = (scale * 1e-3, scale * 1e3)
         ax_errors.set(xlim=(-0.3, self.degrees[-1] + 0.3), ylim=self.error_limits,
-                      yscale="log", xlabel="degree of the polynomial", ylabel="MSE")
+                      yscale="log", xlabel=_("degree of the polynomial"), ylabel="MSE")
         self.train_curve, = ax_errors.plot([], [], "o-", color="tab:blue", markersize=4,
-                                           label="training error")
+                                           label=_("training error"))
         self.dev_curve, = ax_errors.plot([], [], "s-", color="tab:orange", markersize=4,
-                                         label="dev error")
+                                         label=_("dev error"))
         self.degree_line = ax_errors.axvline(0, color="gray", linestyle="--")
         self.degree_marks, = ax_errors.plot([], [], "o", markersize=10, markerfacecolor="none",
                                             markeredgecolor="red", markeredgewidth=2,
-                                            label="your degree")
+                                            label=_("your degree"))
         ax_errors.legend(ncol=2, **LEGEND)
         self.fit_title = ax_fit.set_title(" ")
         self.errors_title = ax_errors.set_title(" ")
@@ -90,9 +94,9 @@ class OverfittingExplorer(Explorer):
                 for degree in self.degrees:
                     row = self.call("fit_errors", x, y, self.x_dev, self.y_dev, int(degree))
                     if row.shape != (2,):
-                        raise ExerciseNotReady(
-                            f"<code>fit_errors</code> returned shape {row.shape}, expected "
-                            "two numbers, <code>(train_mse, dev_mse)</code>.")
+                        raise ExerciseNotReady(_(
+                            "<code>fit_errors</code> returned shape {shape}, expected two "
+                            "numbers, <code>(train_mse, dev_mse)</code>.", shape=row.shape))
                     rows.append(row)
             self._errors[samples] = np.array(rows)
         return self._errors[samples]
@@ -110,13 +114,17 @@ class OverfittingExplorer(Explorer):
         self.dev_curve.set_data(self.degrees, shown[:, 1])
         self.degree_line.set_xdata([degree, degree])
         self.degree_marks.set_data([degree, degree], shown[degree])
-        self.fit_title.set_text(f"degree {degree} fitted on {samples} training samples")
+        self.fit_title.set_text(_("degree {degree} fitted on {samples} training samples",
+                                  degree=degree, samples=samples))
         train, dev = errors[degree]
         best = int(np.nanargmin(errors[:, 1])) if np.isfinite(errors[:, 1]).any() else None
-        self.errors_title.set_text(f"training MSE {train:.3g}, dev MSE {dev:.3g}")
-        return (f"<table style='{TABLE.format(width=40)}'><tr><th>degree</th><th>training "
-                "samples</th><th>training MSE</th><th>dev MSE</th><th>lowest dev error at "
-                f"degree</th></tr><tr><td>{degree}</td><td>{samples}</td><td><b>{train:.4g}</b>"
+        self.errors_title.set_text(_("training MSE {train}, dev MSE {dev}", train=f"{train:.3g}",
+                                     dev=f"{dev:.3g}"))
+        heads = (_("degree"), _("training samples"), _("training MSE"), _("dev MSE"),
+                 _("lowest dev error at degree"))
+        return (f"<table style='{TABLE.format(width=40)}'><tr>"
+                + "".join(f"<th>{head}</th>" for head in heads)
+                + f"</tr><tr><td>{degree}</td><td>{samples}</td><td><b>{train:.4g}</b>"
                 f"</td><td><b>{dev:.4g}</b></td><td><b>{best}</b></td></tr></table>")
 
 
@@ -166,21 +174,21 @@ class LinearExplorer(Explorer):
         x, y = self.x, self.y
         # Many points, so that a learner's model that is not a line shows as it is.
         x_line = np.linspace(0.0, x.max() * 1.35, 50)
-        ax_fit.scatter(x, y, color="black", zorder=3, label="data")
+        ax_fit.scatter(x, y, color="black", zorder=3, label=_("data"))
         ax_fit.set(xlim=(x_line[0], x_line[-1]), ylim=(y.min() - 4, y.max() * 1.5 + 2),
-                   xlabel="x (hours)", ylabel="y (points)")
+                   xlabel=_("x (hours)"), ylabel=_("y (points)"))
         self.fit_line, = ax_fit.plot(x_line, x_line, color="tab:blue", label="ŷ = x·w + b")
         self.residuals = LineCollection([], colors="tab:red", linestyles="dotted")
         ax_fit.add_collection(self.residuals)
         ax_fit.legend(ncol=2, **LEGEND)
 
-        ax_curve.set(xlim=self.w_range, ylim=(0, 40), xlabel="w", ylabel="Loss (MSE)")
+        ax_curve.set(xlim=self.w_range, ylim=(0, 40), xlabel="w", ylabel=_("Loss (MSE)"))
         self.cost_curve, = ax_curve.plot([], [], color="tab:blue")
         self.curve_marker, = ax_curve.plot([], [], "o", color="tab:red")
 
-        self.ax_surface.set(xlim=self.w_range, ylim=self.b_range, title="cost over (w, b)")
+        self.ax_surface.set(xlim=self.w_range, ylim=self.b_range, title=_("cost over (w, b)"))
         self.surface_note = self.ax_surface.text(
-            0.5, 0.5, "appears once forward and mse work", ha="center", va="center",
+            0.5, 0.5, _("appears once forward and mse work"), ha="center", va="center",
             transform=self.ax_surface.transAxes, color="gray")
         self.contours_drawn, self.contours_tried = False, None
         self.surface_marker, = self.ax_surface.plot([], [], "o", color="tab:red")
@@ -218,9 +226,9 @@ class LinearExplorer(Explorer):
         """The learner's ``forward(x, w, b)``, checked to give one prediction per sample."""
         y_hat = self.call("forward", x, w, b)
         if y_hat.shape != x.shape:
-            raise ExerciseNotReady(
-                f"<code>forward(x, w, b)</code> returned shape {y_hat.shape}, "
-                f"expected {x.shape} (one prediction per sample).")
+            raise ExerciseNotReady(_(
+                "<code>forward(x, w, b)</code> returned shape {got}, expected {shape} (one "
+                "prediction per sample).", got=y_hat.shape, shape=x.shape))
         return y_hat
 
     def draw(self, w, b):
@@ -239,7 +247,8 @@ class LinearExplorer(Explorer):
         self.curve_marker.set_data([w], [cost])
         self.surface_marker.set_data([w], [b])
         self.fit_title.set_text(f"w = {w:.2f}, b = {b:.2f}")
-        self.curve_title.set_text(f"MSE = {cost:.4f} (curve at b = {b:.2f})")
+        self.curve_title.set_text(_("MSE = {cost} (curve at b = {b})", cost=f"{cost:.4f}",
+                                    b=f"{b:.2f}"))
         return _loss_table(self.x, self.y, y_hat, losses, cost)
 
 
@@ -248,8 +257,8 @@ def _loss_table(x, y, y_hat, losses, cost):
         f"<tr><td>{xi:g}</td><td>{yi:g}</td><td>{yh:.3f}</td><td>{li:.3f}</td></tr>"
         for xi, yi, yh, li in zip(x, y, y_hat, losses))
     return (f"<table style='{TABLE.format(width=30)}'><tr><th>x</th><th>y</th><th>ŷ</th>"
-            "<th>loss = (ŷ − y)²</th></tr>"
-            f"{rows}<tr><td colspan=3><b>cost = MSE = mean of the losses</b></td>"
+            f"<th>{_('loss = (ŷ − y)²')}</th></tr>"
+            f"{rows}<tr><td colspan=3><b>{_('cost = MSE = mean of the losses')}</b></td>"
             f"<td><b>{cost:.4f}</b></td></tr></table>")
 
 
