@@ -338,3 +338,51 @@ def backprop_graph(data, grads, local=None, bias=False, title=None):
     if title:
         ax.set_title(title)
     return figure
+
+
+QUADRATIC_GRAPH = {
+    # value: (label, position); the forward path runs left to right
+    "values": {"x2": ("x²", (0.05, 0.82)), "w1": ("w₁", (0.05, 0.58)),
+               "x": ("x", (0.05, 0.38)), "w2": ("w₂", (0.05, 0.14)),
+               "u": ("w₁·x²", (0.25, 0.70)), "v": ("w₂·x", (0.25, 0.26)),
+               "s": ("w₁x² + w₂x", (0.46, 0.48)), "b": ("b", (0.46, 0.14)),
+               "y_hat": ("ŷ", (0.64, 0.48)), "y": ("y", (0.64, 0.14)),
+               "r": ("r = ŷ − y", (0.81, 0.48)), "loss": ("loss", (0.96, 0.48))},
+    # (symbol, position, inputs, output), in the order of the forward pass
+    "operations": [("×", (0.15, 0.70), ("x2", "w1"), "u"), ("×", (0.15, 0.26), ("x", "w2"), "v"),
+                   ("+", (0.355, 0.48), ("u", "v"), "s"), ("+", (0.555, 0.48), ("s", "b"), "y_hat"),
+                   ("−", (0.725, 0.48), ("y_hat", "y"), "r"), ("²", (0.89, 0.48), ("r",), "loss")],
+}
+
+
+def quadratic_graph(title=None):
+    """Draw homework 4-3's computational graph, loss = (w₁·x² + w₂·x + b − y)² (chapter 4).
+
+    Boxes are values, circles operations, as in :func:`backprop_graph`; x² is
+    computed from the data, like x itself. The graph only: no numbers, no
+    gradients (deriving them is the homework). Returns the Figure.
+    Introduced in chapter 4.
+    """
+    figure = plt.figure(figsize=(11, 3.8), dpi=80)
+    ax = figure.add_axes((0.0, 0.0, 1.0, 0.9 if title else 1.0))
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.set_axis_off()
+    texts = {}
+    for name, (label, (x, y)) in QUADRATIC_GRAPH["values"].items():
+        texts[name] = ax.text(x, y, label, ha="center", va="center", fontsize=12, zorder=3,
+                              bbox={"boxstyle": "square,pad=0.5", "facecolor": "white",
+                                    "edgecolor": "0.3"})
+    for symbol, (x, y), inputs, output in QUADRATIC_GRAPH["operations"]:
+        operation = ax.text(x, y, symbol, ha="center", va="center", fontsize=13, zorder=3,
+                            bbox={"boxstyle": "circle,pad=0.3", "facecolor": "white",
+                                  "edgecolor": "0.3"})
+        for start, end in [*((texts[name], operation) for name in inputs),
+                           (operation, texts[output])]:
+            ax.annotate("", xy=end.get_position(), xytext=start.get_position(), zorder=4,
+                        arrowprops={"arrowstyle": "-|>", "color": "0.45", "shrinkA": 1,
+                                    "shrinkB": 1, "mutation_scale": 14,
+                                    "patchA": start.get_bbox_patch(),
+                                    "patchB": end.get_bbox_patch()})
+    if title:
+        ax.set_title(title)
+    return figure

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import plots
+from ..checks.ch04 import missing_step
 from .core import Explorer, ExerciseNotReady, slider
 
 __all__ = ["GraphExplorer", "NudgeExplorer", "graph_explorer", "nudge_explorer"]
@@ -123,18 +124,21 @@ class _EngineExplorer(Explorer):
                 return compute(Tensor)
         except ExerciseNotReady:
             raise
-        except NotImplementedError:
-            raise ExerciseNotReady(
-                "<code>Tensor</code> is not implemented yet: complete its exercise and run its "
-                "cell; the explorer picks it up at the next slider move.") from None
+        except NotImplementedError as error:
+            raise ExerciseNotReady(NOT_WRITTEN.format(
+                name=missing_step(error) or "Tensor")) from None
         except RecursionError:
-            raise ExerciseNotReady(
-                "<code>Tensor</code> raised RecursionError: an operator or backward() calls "
-                "itself without end.") from None
+            raise ExerciseNotReady(ENDLESS) from None
         except Exception as error:  # any bug in learner code must not kill the widget
-            raise ExerciseNotReady(
-                f"<code>Tensor</code> raised {type(error).__name__}: "
-                f"{html.escape(str(error))}") from None
+            raise ExerciseNotReady(RAISED.format(
+                error=type(error).__name__, message=html.escape(str(error)))) from None
+
+
+NOT_WRITTEN = ("<code>{name}</code> is not implemented yet: complete its exercise and run its "
+               "cell; the explorer picks it up at the next slider move.")
+ENDLESS = ("your engine raised RecursionError: one of its functions calls itself without "
+           "end.")
+RAISED = "your engine raised {error}: {message}"
 
 
 def _item(tensor, what):
