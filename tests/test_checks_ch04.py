@@ -136,7 +136,7 @@ def test_quadratic_gradients_hard_coded_fails_hidden():
         check("quadratic_gradients", fn, hidden=True)
 
 
-# ------------------------------------------------------------------ the engine's steps: typical bugs
+# ------------------------------------------------------------------ the engine: typical bugs
 
 STEP_SOURCES = [SOURCES["setup_tensor"], *(SOURCES[f"sol_{step.name}"] for step in ch04.ENGINE)]
 
@@ -152,9 +152,12 @@ def engine(*replacements, extra=""):
 
 
 WALK_LOOP = "    for tensor in reversed(order):\n        tensor._backward()\n"
-VISIT = "        for parent in tensor._parents:\n            visit(parent)\n        order.append(tensor)\n"
+VISIT = ("        for parent in tensor._parents:\n            visit(parent)\n"
+         "        order.append(tensor)\n")
+ZEROS = "        tensor.grad = Tensor(np.zeros_like(tensor.value))\n"
 RESET = "    for tensor in order:               # results hold only this pass's gradient\n" \
         "        if tensor._parents:\n            tensor.grad = None\n"
+ENDLESS_WALK = ("    visit(output)  ", "    while True:\n        pass\n    visit(output)  ")
 SEED = "    output._accumulate(np.ones_like(output.value))"
 POWER = "n * a.value ** (n - 1) * out.grad.value"
 
@@ -169,10 +172,9 @@ STEP_BUGS = {
                          "    else:\n        tensor.grad.value += grad\n",
                          "share their numbers"),
     "never made": ("accumulate_grad",
-                   "    if tensor.grad is None:\n        tensor.grad = Tensor(np.zeros_like(tensor.value))\n",
+                   "    if tensor.grad is None:\n" + ZEROS,
                    "", "a Tensor of zeros first"),
-    "grad kept as an array": ("accumulate_grad", "        tensor.grad = Tensor(np.zeros_like(tensor.value))\n"
-                              "    tensor.grad.value += grad\n",
+    "grad kept as an array": ("accumulate_grad", ZEROS + "    tensor.grad.value += grad\n",
                               "        tensor.grad = np.zeros_like(tensor.value)\n"
                               "    tensor.grad = tensor.grad + grad\n", "expected a Tensor"),
     "mul swapped": ("mul_backward", "    a._accumulate(b.value * out.grad.value)\n"
@@ -200,7 +202,8 @@ STEP_BUGS = {
                  "        order.append(tensor)\n        for parent in tensor._parents:\n"
                  "            visit(parent)\n", "each tensor after every tensor computed from it"),
     "results never reset": ("backward_walk", RESET, "", "the second walk passed"),
-    "leaves reset too": ("backward_walk", "        if tensor._parents:\n            tensor.grad = None\n",
+    "leaves reset too": ("backward_walk",
+                         "        if tensor._parents:\n            tensor.grad = None\n",
                          "        tensor.grad = None\n", "accumulate across backward"),
     "no seed": ("backward_walk", SEED, "", "the grad 1 first"),
     "div reversed": ("div", "    return a * b ** -1\n", "    return b * a ** -1\n",
@@ -208,7 +211,8 @@ STEP_BUGS = {
     "div multiplies": ("div", "    return a * b ** -1\n", "    return a * b\n", "multiplies"),
     "div recursion": ("div", "    return a * b ** -1\n", "    return a / b\n", "RecursionError"),
     "div without history": ("div", "    return a * b ** -1\n",
-                            "    return Tensor(Tensor._as_tensor(a).value / Tensor._as_tensor(b).value)\n",
+                            "    return Tensor(Tensor._as_tensor(a).value\n"
+                            "                  / Tensor._as_tensor(b).value)\n",
                             "from the primitives"),
 }
 
@@ -244,18 +248,19 @@ def test_a_step_that_is_missing_is_named_by_the_later_one():
 def test_the_walks_stub_says_where_it_is_missing():
     message = failure("backward_walk", engine((VISIT, "        raise NotImplementedError()\n"))[
         "backward_walk"])
-    assert message.startswith("backward_walk is not implemented yet") and "backward_walk(L)" in message
+    assert message.startswith("backward_walk is not implemented yet")
+    assert "backward_walk(L)" in message
 
 
 def test_an_endless_walk_costs_one_time_limit(monkeypatch):
     monkeypatch.setattr(core, "CALL_SECONDS", 0.5)
-    looping = engine(("    visit(output)  ", "    while True:\n        pass\n    visit(output)  "))
+    looping = engine(ENDLESS_WALK)
     observations = ch04.backward_walk.observe(looping["backward_walk"])
     assert observations[0]["error"]["type"] == "CallTimeout"
     assert "never returned" in verdict_of(ch04.backward_walk, looping["backward_walk"]).message
 
 
-# ------------------------------------------------------------------ the engine: correct steps in other styles
+# ------------------------------------------------------------------ the engine: other styles
 
 OTHER_STYLES = {
     "accumulate_grad": """
@@ -333,7 +338,7 @@ def test_an_item_of_a_float_subclass_is_a_number():
     check("dloss_dw_4_1", np.float64(-8.0))
 
 
-# ------------------------------------------------------------------ the engine: the judge's own numbers
+# ------------------------------------------------------------------ the engine: the judge's numbers
 
 
 def test_hidden_expressions_are_random_and_their_gradients_match_finite_differences():
@@ -491,6 +496,6 @@ def test_a_hard_coded_training_fails_hidden_data():
 
 def test_an_endless_walk_costs_train_quadratic_no_time(monkeypatch):
     monkeypatch.setattr(core, "CALL_SECONDS", 2.0)  # training takes about 0.3 s
-    fn = trainer(TRAIN, ("    visit(output)  ", "    while True:\n        pass\n    visit(output)  "))
+    fn = trainer(TRAIN, ENDLESS_WALK)
     graded = graded_here(ch04.CHAPTER, fn.__globals__)
     assert graded["train_quadratic"][0] and not graded["backward_walk"][0]

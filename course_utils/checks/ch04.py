@@ -423,7 +423,8 @@ def _engine_judge(name):
     def judge(case, observed, answer):
         if "not_a_function" in observed:
             raise Fail(f"{name} is {observed['not_a_function']}, not a function: define it "
-                       f"with `def {name}(...)` as its cell does.", reason=f"{name} is not a function")
+                       f"with `def {name}(...)` as its cell does.",
+                       reason=f"{name} is not a function")
         if "no_tensor" in observed:
             raise Fail(f"{name} is defined, but the notebook's Tensor class is not: run the "
                        "cell that defines Tensor (section 5), then this test again.",
