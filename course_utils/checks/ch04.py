@@ -1004,7 +1004,9 @@ def _train_cases(seed):
     if seed is None:
         return [
             {"args": ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]), "kwargs": {},
-             "call": "train_quadratic(x=[1.0, 2.0, 3.0], y=[2.0, 4.0, 6.0])"},
+             "call": "train_quadratic(x_data, y_data), the lecture's data"},
+            {"args": (), "kwargs": {"x": [1.0, 2.0], "y": [3.0, 1.0], "lr": 0.05, "epochs": 4},
+             "call": "train_quadratic(x=[1.0, 2.0], y=[3.0, 1.0], lr=0.05, epochs=4)"},
             {"args": (np.array([0.5, 1.0, 1.5, 2.0]), np.array([1.0, 2.5, 3.0, 5.5])),
              "kwargs": {"lr": 0.02, "epochs": 3},
              "call": "train_quadratic(x=np.array([0.5, 1.0, 1.5, 2.0]), "

@@ -324,8 +324,8 @@ def _batch_gd(x, y, lr, epochs):
 
 
 def _train_inputs(case):
-    x, y, *rest = case["args"]
     kwargs = case["kwargs"]
+    x, y, *rest = case["args"] or (kwargs["x"], kwargs["y"])
     lr, epochs = rest if rest else (kwargs.get("lr", 0.01), kwargs.get("epochs", 100))
     return [float(v) for v in x], [float(v) for v in y], lr, epochs
 
