@@ -67,7 +67,7 @@ def milestones():
         (1986, "Back-propagation", "Rumelhart, Hinton,\nWilliams: train\nhidden layers",
          "network"),
         (1998, "LeNet-5", "LeCun et al.:\nconvolutions\nread digits", "network"),
-        (2002, "Torch", "in Lua", "framework"),
+        (2002, "Torch", "C++ (Torch7,\nin Lua: 2011)", "framework"),
         (2007, "Theano", "Python,\nstatic graphs", "framework"),
         (2012, "AlexNet", "wins ImageNet:\n8 layers,\non GPUs", "network"),
         (2013, "Caffe", "networks as\nconfig files", "framework"),

@@ -2,8 +2,8 @@
 
 ``TERMS`` holds one row per term of the four chapters: ``(english, chinese,
 chapter)``, the chapter being the one that teaches the term (a later chapter's
-term may be named earlier, as a preview). Chapter 1's
-notebook shows :func:`markdown_table`; the README holds the same table, and
+term may be named earlier, as a preview). Each chapter's glossary cell shows
+its own rows, ``markdown_table(chapter)``; the README holds the full table, and
 a test checks that they agree. To add a term, add a row here and paste the
 new table into the README.
 """
@@ -28,14 +28,6 @@ TERMS = (
     ("dimension reduction", "降维", 1),
     ("principal component analysis (PCA)", "主成分分析", 1),
     ("unstructured data", "非结构化数据", 1),
-    ("training set", "训练集", 1),
-    ("dev set (validation set)", "开发集（验证集）", 1),
-    ("test set", "测试集", 1),
-    ("polynomial", "多项式", 1),
-    ("least squares", "最小二乘法", 1),
-    ("overfitting", "过拟合", 1),
-    ("underfitting", "欠拟合", 1),
-    ("generalisation", "泛化", 1),
     ("perceptron", "感知机", 1),
     ("neural network (artificial neural network, ANN)", "神经网络（人工神经网络）", 1),
     ("computational graph", "计算图", 1),
@@ -48,6 +40,14 @@ TERMS = (
     ("static graph", "静态图", 1),
     ("dynamic graph", "动态图", 1),
     # Chapter 2: linear model
+    ("training set", "训练集", 2),
+    ("dev set (validation set)", "开发集（验证集）", 2),
+    ("test set", "测试集", 2),
+    ("polynomial", "多项式", 2),
+    ("least squares", "最小二乘法", 2),
+    ("overfitting", "过拟合", 2),
+    ("underfitting", "欠拟合", 2),
+    ("generalisation", "泛化", 2),
     ("model", "模型", 2),
     ("training", "训练", 2),
     ("linear model", "线性模型", 2),

@@ -75,6 +75,13 @@ def surface(w_grid, b_grid, cost):
     return fig
 
 
+# Okabe and Ito's colour-blind-safe palette: the data in blue and orange, the fitted
+# curves in colours (and line styles) of their own.
+DATA_COLOURS = ("#0072B2", "#E69F00")
+FIT_COLOURS = ("#009E73", "#CC79A7", "#000000", "#D55E00")
+FIT_STYLES = ("-", "--", "-.", ":")
+
+
 def split_fits(train, dev, fits, ax=None):
     """Scatter the training and dev sets, each a pair ``(x, y)``, with fitted curves.
 
@@ -82,18 +89,23 @@ def split_fits(train, dev, fits, ax=None):
     The test set is not drawn: its labels stay unseen until the very end.
     Returns the Axes. Introduced in chapter 2.
     """
-    ax = ax or plt.figure(figsize=(6, 3.8)).add_subplot()
-    ax.scatter(*train, marker="o", label="training set (fit on these)")
-    ax.scatter(*dev, marker="s", label="dev set (compare on these)")
+    ax = ax or plt.figure(figsize=(7.5, 3.8)).add_subplot()
+    ax.scatter(*train, marker="o", color=DATA_COLOURS[0], zorder=3,
+               label="training set (fit on these)")
+    ax.scatter(*dev, marker="s", color=DATA_COLOURS[1], zorder=3,
+               label="dev set (compare on these)")
     x_all = np.concatenate([train[0], dev[0]])
     x_line = np.linspace(x_all.min(), x_all.max(), 200)
     y_all = np.concatenate([train[1], dev[1]])
-    for label, coefficients in fits.items():
-        ax.plot(x_line, np.polyval(coefficients, x_line), label=label)
+    for (label, coefficients), colour, style in zip(fits.items(), FIT_COLOURS, FIT_STYLES):
+        ax.plot(x_line, np.polyval(coefficients, x_line), color=colour, linestyle=style,
+                label=label)
     margin = np.ptp(y_all) * 0.4
     ax.set(xlabel="x (hours)", ylabel="y (points)",
            ylim=(y_all.min() - margin, y_all.max() + margin))
-    ax.legend(fontsize="small")
+    # Beside the axes, never over the data or the curves.
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    ax.figure.tight_layout()
     return ax
 
 

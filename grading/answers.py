@@ -20,6 +20,7 @@ import importlib.util
 import inspect
 import os
 import sys
+import threading
 from pathlib import Path
 
 from course_utils import checks
@@ -27,6 +28,7 @@ from course_utils.checks import core
 
 KEYS_DIR = Path(os.environ.get("PYTORCH_PRACTICE_KEYS", Path(__file__).with_name("keys")))
 CHECK_DATA_FORMAT = 1
+_LOADING = threading.RLock()  # the grader grades in threads: a key is loaded whole, once
 
 
 class MissingKey(LookupError):
@@ -36,20 +38,16 @@ class MissingKey(LookupError):
 def key(chapter):
     """The answer key module of ``chapter`` (e.g. ``"02_linear_model"``)."""
     name = f"grading.keys.ch{chapter[:2]}"
-    if name in sys.modules:
+    with _LOADING:
+        if name not in sys.modules:
+            path = KEYS_DIR / f"ch{chapter[:2]}.py"
+            if not path.is_file():
+                raise MissingKey(f"no answer key for chapter {chapter} ({path} is not there)")
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[name] = module
         return sys.modules[name]
-    path = KEYS_DIR / f"ch{chapter[:2]}.py"
-    if not path.is_file():
-        raise MissingKey(f"no answer key for chapter {chapter} ({path} is not there)")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
 
 
 def compute(exercise, cases):

@@ -121,6 +121,10 @@ def run_all_and_wait(page, timeout=180_000):
     run_all(page)
     prompt = page.locator(".jp-CodeCell").last.locator(".jp-InputPrompt")
     prompt.filter(has_text=re.compile(r"\[\d+\]")).wait_for(timeout=timeout)
+    # A widget renders after its cell has run, into an output that stays empty until then.
+    from playwright.sync_api import expect as playwright_expect
+    unrendered = page.locator(".jp-OutputArea-output:empty")
+    playwright_expect(unrendered).to_have_count(0, timeout=timeout)
 
 
 def explorers(page):

@@ -2,11 +2,12 @@
 import numpy as np
 import pytest
 
-from conftest import graded_here
+from conftest import graded_here, verdict_of
 from course_utils import data
 from course_utils.checks import CheckFailed, ch02
 
-EXERCISES = ["forward", "mse", "exhaustive_search", "cost_surface"]
+EXERCISES = ["train_dev_test_split", "fit_errors", "forward", "mse", "exhaustive_search",
+             "cost_surface"]
 
 
 def check(name, fn, seed=None):
@@ -79,14 +80,17 @@ def bugs(solutions):
             (lambda x, y, w_grid: None, "`return` statement missing"),
         ],
         "cost_surface": [
-            (lambda *args: cost_surface(*args).T, "your surface is transposed"),
-            (lambda *args: cost_surface(*args) * 3, "sum over the samples"),
-            (lambda x, y, w, b: cost_surface(x, y, w, b * 0), "b is ignored"),
-            (lambda *args: cost_surface(*args).tolist(), "expected a numpy array"),
-            (lambda x, y, w, b: (forward(x[:, None, None], *np.meshgrid(w, b))
-                                 - y[:, None, None]) ** 2, "per-sample losses"),
+            (lambda x, y, w_grid, b_grid: cost_surface(x, y, w_grid, b_grid).T,
+             "your surface is transposed"),
+            (lambda x, y, w_grid, b_grid: cost_surface(x, y, w_grid, b_grid) * 3,
+             "sum over the samples"),
+            (lambda x, y, w_grid, b_grid: cost_surface(x, y, w_grid, b_grid * 0), "b is ignored"),
+            (lambda x, y, w_grid, b_grid: cost_surface(x, y, w_grid, b_grid).tolist(),
+             "expected a numpy array"),
+            (lambda x, y, w_grid, b_grid: (forward(x[:, None, None], *np.meshgrid(w_grid, b_grid))
+                                           - y[:, None, None]) ** 2, "per-sample losses"),
             (broadcast_error_surface, "give them two new axes, `x[:, None, None]`"),
-            (lambda *args: cost_surface(*args) / 2, "halved"),
+            (lambda x, y, w_grid, b_grid: cost_surface(x, y, w_grid, b_grid) / 2, "halved"),
         ],
     }
 
@@ -177,6 +181,7 @@ def test_a_bug_in_forward_or_mse_costs_only_their_own_exercises():
     broken_forward, broken_mse = namespace["forward"], namespace["mse"]
     graded = graded_here(ch02.CHAPTER, namespace)
     assert {name: passed for name, (passed, _) in graded.items()} == {
+        "train_dev_test_split": False, "fit_errors": False,  # not in this notebook
         "forward": False, "mse": False, "exhaustive_search": True, "cost_surface": True}
     assert "Checked with a correct forward and mse in place of yours" in \
         graded["exhaustive_search"][1]
@@ -411,3 +416,258 @@ def test_forward_that_passes_works_where_the_chapter_uses_it(solutions):
     with pytest.raises(CheckFailed) as failure:
         check("forward", scalar_only)
     assert "as the cost surface calls it" in str(failure.value)
+
+
+# ------------------------------------------------------------------ train_dev_test_split, fit_errors
+# Some typical bugs fit a polynomial of too high a degree for the samples; that is the point.
+polyfit_warnings = pytest.mark.filterwarnings("ignore:Polyfit may be poorly conditioned")
+
+
+def split_with(choose):
+    """A split whose index arrays ``choose(rng, n, n_dev, n_test)`` gives as (train, dev, test)."""
+    def train_dev_test_split(X, y, dev_frac, test_frac, seed):
+        rng = np.random.default_rng(seed)
+        n = len(X)
+        train, dev, test = choose(rng, n, round(dev_frac * n), round(test_frac * n))
+        return X[train], y[train], X[dev], y[dev], X[test], y[test]
+    return train_dev_test_split
+
+
+def cut(order, n_dev, n_test):
+    return order[n_dev + n_test:], order[:n_dev], order[n_dev:n_dev + n_test]
+
+
+def misaligned(X, y, dev_frac, test_frac, seed):
+    rng = np.random.default_rng(seed)
+    n_dev, n_test = round(dev_frac * len(X)), round(test_frac * len(X))
+    rows = cut(rng.permutation(len(X)), n_dev, n_test)
+    labels = cut(rng.permutation(len(X)), n_dev, n_test)  # a second, different shuffle
+    return X[rows[0]], y[labels[0]], X[rows[1]], y[labels[1]], X[rows[2]], y[labels[2]]
+
+
+def shuffles_in_place(X, y, dev_frac, test_frac, seed):
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(X))
+    X[:], y[:] = X[order], y[order]
+    n_dev, n_test = round(dev_frac * len(X)), round(test_frac * len(X))
+    train, dev, test = cut(np.arange(len(X)), n_dev, n_test)
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+
+
+def global_random(X, y, dev_frac, test_frac, seed):
+    order = np.random.permutation(len(X))  # np.random's global state: the seed is unused
+    train, dev, test = cut(order, round(dev_frac * len(X)), round(test_frac * len(X)))
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+
+
+def polyfit_errors(fit_on, degree_change=0, measure=lambda errors: np.mean(errors ** 2),
+                   evaluate=np.polyval):
+    def fit_errors(x_train, y_train, x_dev, y_dev, degree):
+        x_fit, y_fit = fit_on(x_train, y_train, x_dev, y_dev)
+        coefficients = np.polyfit(x_fit, y_fit, degree + degree_change)
+        return (measure(evaluate(coefficients, x_train) - y_train),
+                measure(evaluate(coefficients, x_dev) - y_dev))
+    return fit_errors
+
+
+def on_train(x_train, y_train, x_dev, y_dev):
+    return x_train, y_train
+
+
+def seed_zero_is_no_seed(X, y, dev_frac, test_frac, seed):
+    """`if seed:` is False for 0: the notebook's own seed silently disables the shuffle."""
+    order = np.random.default_rng(seed).permutation(len(X)) if seed else np.arange(len(X))
+    train, dev, test = cut(order, round(dev_frac * len(X)), round(test_frac * len(X)))
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+
+
+def seed_zero_unseeded(X, y, dev_frac, test_frac, seed):
+    """`default_rng(seed) if seed else default_rng()`: seed 0 gives a new split every call."""
+    rng = np.random.default_rng(seed) if seed else np.random.default_rng()
+    train, dev, test = cut(rng.permutation(len(X)), round(dev_frac * len(X)),
+                           round(test_frac * len(X)))
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+
+
+SPLIT_AND_FIT_BUGS = {
+    "train_dev_test_split": [
+        (misaligned, "pairs misaligned"),
+        (split_with(lambda rng, n, d, t: (rng.permutation(n), *cut(rng.permutation(n), d, t)[1:])),
+         "overlapping sets"),
+        (split_with(lambda rng, n, d, t: (lambda o: (o[d + t:-1], o[:d], o[d:d + t]))(
+            rng.permutation(n))), "1 of the 20 samples is lost"),
+        (split_with(lambda rng, n, d, t: cut(rng.integers(0, n, n), d, t)), "more than once"),
+        (split_with(lambda rng, n, d, t: cut(np.random.default_rng(0).permutation(n), d, t)),
+         "ignores the seed"),
+        (split_with(lambda rng, n, d, t: cut(np.arange(n), d, t)), "does not shuffle"),
+        (global_random, "different split when called again with the same seed"),
+        (split_with(lambda rng, n, d, t: cut(rng.permutation(n), t, d)), "swapped"),
+        (split_with(lambda rng, n, d, t: cut(rng.permutation(n), d + 1, t)),
+         "the dev set has 5 samples, expected round(0.2 · 20) = 4"),
+        (lambda X, y, dev_frac, test_frac, seed: [(X, y), (X[:0], y[:0]), (X[:0], y[:0])],
+         "not as three pairs"),
+        (lambda X, y, dev_frac, test_frac, seed: (
+            list(X), list(y), X[:0], y[:0], X[:0], y[:0]), "expected a numpy array"),
+        (lambda X, y, dev_frac, test_frac, seed: (
+            lambda p: (p[0], p[2], p[4], p[1], p[3], p[5]))(
+            reference_split(X, y, dev_frac, test_frac, seed)), "Is the order"),
+        (lambda X, y, dev_frac, test_frac, seed: (X + 1, y, X[:0], y[:0], X[:0], y[:0]),
+         "is not one of the samples given"),
+        (lambda X, y, dev_frac, test_frac, seed: None, "`return` statement missing"),
+        (seed_zero_is_no_seed, "seed 0 is taken for no seed: `if seed:` is False for 0"),
+        (seed_zero_unseeded, "seed 0 is taken for no seed"),
+        (lambda X, y, dev, test, seed: reference_split(X, y, dev, test, seed),
+         "unexpected keyword argument 'dev_frac'"),
+    ],
+    "fit_errors": [
+        (lambda x_train, y_train, x_dev, y_dev, degree: polyfit_errors(on_train)(
+            x_train, y_train, x_dev, y_dev, degree)[::-1], "errors are swapped"),
+        (polyfit_errors(lambda xt, yt, xd, yd: (xd, yd)), "fitted on the dev set"),
+        (polyfit_errors(lambda xt, yt, xd, yd: (np.r_[xt, xd], np.r_[yt, yd])),
+         "training and dev data together"),
+        (polyfit_errors(on_train, degree_change=1), "degree + 1"),
+        (polyfit_errors(on_train, degree_change=-1), "degree - 1"),
+        (polyfit_errors(on_train, measure=lambda errors: np.sum(errors ** 2)), "sums of squared"),
+        (polyfit_errors(on_train, measure=lambda errors: np.sqrt(np.mean(errors ** 2))), "RMSE"),
+        (polyfit_errors(on_train, evaluate=lambda c, x: np.polyval(c[::-1], x)), "reverse order"),
+        (lambda x_train, y_train, x_dev, y_dev, degree: {"train": 0.0, "dev": 0.0},
+         "expected a tuple of two numbers"),
+        (lambda x_train, y_train, x_dev, y_dev, degree: (x_train, x_dev),
+         "train_mse is an array of shape (5,), expected one number"),
+    ],
+}
+
+
+def reference_split(X, y, dev_frac, test_frac, seed):
+    return split_with(lambda rng, n, d, t: cut(rng.permutation(n), d, t))(
+        X, y, dev_frac, test_frac, seed)
+
+
+@polyfit_warnings
+@pytest.mark.parametrize("name,index", [(name, i) for name, bugs in SPLIT_AND_FIT_BUGS.items()
+                                        for i in range(len(bugs))])
+def test_typical_split_and_fit_bugs_get_a_specific_message(name, index):
+    buggy, words = SPLIT_AND_FIT_BUGS[name][index]
+    with pytest.raises(CheckFailed) as failure:
+        check(name, buggy)
+    message = str(failure.value)
+    assert words in message, message
+    assert "Traceback" not in message and "np.float64" not in message
+
+
+def test_a_split_ignoring_seed_0_fails_hidden_cases_too_in_fixed_words():
+    """Seed 0 is among the visible and the hidden cases' seeds; the hidden message names the
+    bug without the case's numbers."""
+    exercise = ch02.train_dev_test_split
+    assert 0 in [exercise.cases(None)[0]["seed"], *exercise.cases(None)[1]["other_seeds"]]
+    for seed in exercise.hidden_seeds:
+        verdict = verdict_of(exercise, seed_zero_is_no_seed, seed)
+        assert not verdict.passed
+        assert verdict.message == (
+            "train_dev_test_split(X, y, dev_frac, test_frac, seed) on hidden data: with one of "
+            "the seeds it does not shuffle.\nLikely bug: " + ch02.SEED_ZERO_BUG)
+
+
+SPLIT_AND_FIT_STYLES = {
+    "train_dev_test_split": {
+        "Python's random with lists and int()": """
+import random
+def train_dev_test_split(X, y, dev_frac, test_frac, seed):
+    indices = list(range(len(y)))
+    random.Random(seed).shuffle(indices)
+    n_dev, n_test = int(dev_frac * len(y)), int(test_frac * len(y))
+    dev, test, train = indices[:n_dev], indices[n_dev:n_dev + n_test], indices[n_dev + n_test:]
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+""",
+        "a choice, sorted sets and prints": """
+def train_dev_test_split(X, y, dev_frac, test_frac, seed):
+    rng = np.random.default_rng(seed=seed)
+    n = X.shape[0]
+    test = np.sort(rng.choice(n, size=round(n * test_frac), replace=False))
+    rest = np.setdiff1d(np.arange(n), test)
+    dev = np.sort(rng.choice(rest, size=round(n * dev_frac), replace=False))
+    train = np.setdiff1d(rest, dev)
+    print("sizes:", len(train), len(dev), len(test))
+    return X[train], y[train], X[dev], y[dev], X[test], y[test]
+""",
+        "a seeded global state and a list": """
+def train_dev_test_split(X, y, dev_frac, test_frac, seed):
+    np.random.seed(seed)
+    order = np.random.permutation(len(X))
+    n_test = round(test_frac * len(X))
+    n_dev = round(dev_frac * len(X))
+    test, dev, train = order[:n_test], order[n_test:n_test + n_dev], order[n_test + n_dev:]
+    return [X[train], y[train], X[dev], y[dev], X[test], y[test]]
+""",
+    },
+    "fit_errors": {
+        "least squares on a Vandermonde matrix": """
+def fit_errors(x_train, y_train, x_dev, y_dev, degree):
+    A = np.vander(x_train, degree + 1)
+    w, *_ = np.linalg.lstsq(A, y_train, rcond=None)
+    train = np.mean((A @ w - y_train) ** 2)
+    dev = np.mean((np.vander(x_dev, degree + 1) @ w - y_dev) ** 2)
+    return [float(train), float(dev)]
+""",
+        "Polynomial.fit and a loop for the MSE": """
+def fit_errors(x_train, y_train, x_dev, y_dev, degree):
+    p = np.polynomial.Polynomial.fit(x_train, y_train, deg=degree)
+    def mse(x, y):
+        total = 0.0
+        for x_n, y_n in zip(x, y):
+            total += (p(x_n) - y_n) ** 2
+        return total / len(x)
+    print("coefficients:", p.convert().coef)
+    return mse(x_train, y_train), mse(x_dev, y_dev)
+""",
+        "an array of two": """
+def fit_errors(x_train, y_train, x_dev, y_dev, degree):
+    c = np.polyfit(x_train, y_train, deg=degree)
+    return np.array([np.mean((np.polyval(c, x) - y) ** 2)
+                     for x, y in ((x_train, y_train), (x_dev, y_dev))])
+""",
+    },
+}
+
+
+@polyfit_warnings
+@pytest.mark.parametrize("name,style", [(name, style)
+                                        for name, styles in SPLIT_AND_FIT_STYLES.items()
+                                        for style in styles])
+def test_correct_split_and_fit_in_other_styles_pass(name, style):
+    namespace = {"np": np}
+    exec(SPLIT_AND_FIT_STYLES[name][style], namespace)
+    fn = namespace[name]
+    check(name, fn)
+    check(name, fn, seed=ch02.__dict__[name].hidden_seeds[0])
+
+
+def test_the_notebooks_keyword_calls_are_among_the_visible_cases():
+    """Each exercise is run as the notebook's cells call it: by the signature's names."""
+    for exercise in ch02.EXERCISES:
+        cases = exercise.cases(None)
+        passed = [case.get("kwargs", {}) for case in cases] if exercise.name != \
+            "train_dev_test_split" else [{"seed": case["seed"]} for case in cases]
+        assert any(passed), exercise.name
+
+
+def test_a_positional_only_learner_function_fails_with_a_message_that_says_why(solutions):
+    def mse(a, b):  # works positionally, not as the notebook calls it, mse(y_hat=..., y=...)
+        return solutions["mse"](a, b)
+
+    with pytest.raises(CheckFailed, match="keep the parameters' names"):
+        check("mse", mse)
+
+
+def test_an_in_place_shuffle_is_advice_not_a_failure(capsys):
+    """Seen in the learner's process, where it could be hidden: it never decides a grade."""
+    check("train_dev_test_split", shuffles_in_place)
+    assert "shuffled its input X and y in place" in capsys.readouterr().out
+
+
+def test_split_check_sees_the_caller_data_unchanged():
+    """The check hands each call its own copy: a learner's in-place shuffle spoils nothing."""
+    case = ch02.train_dev_test_split.cases(None)[0]
+    observed = ch02.train_dev_test_split.run(shuffles_in_place, case)
+    assert observed["first"]["changed"] == [0, 1]
+    np.testing.assert_array_equal(case["X"], np.arange(40.0).reshape(20, 2))

@@ -29,6 +29,7 @@ from test_grading import run_cli
 from test_grading_chapters import _reference_solutions, _submission
 
 CHAPTER = "02_linear_model"
+TOTAL = sum(exercise.points for exercise in checks.exercises(CHAPTER))
 CHAPTERS = [chapter for chapter in sorted(checks.chapters()) if notebook_path(chapter).is_file()]
 MB = 1024 * 1024
 ROSTER = ["json", "old", "empty", "png", "nulls", "text", "bigfile", "bigoutputs", "bigsource",
@@ -149,23 +150,23 @@ def bad_class(tmp_path_factory):
 
 EXPECTED = {  # student: (status, score, words in the reason)
     "json": ("broken", 0, "inbox/json/02_linear_model.ipynb: not valid JSON"),
-    "old": ("graded", 10, "converted from notebook format 3"),
+    "old": ("graded", TOTAL, "converted from notebook format 3"),
     "empty": ("broken", 0, "inbox/empty/02_linear_model.ipynb: the file is empty (0 bytes)"),
     "png": ("broken", 0, "inbox/png/02_linear_model.ipynb: a PNG image renamed .ipynb"),
     "nulls": ("broken", 0, "inbox/nulls/02_linear_model.ipynb: binary data, not a notebook"),
     "text": ("broken", 0, "inbox/text/02_linear_model.ipynb: not a notebook: it is text"),
     "bigfile": ("broken", 0, "inbox/bigfile/02_linear_model.ipynb: 5 MB, over the 4 MB"),
-    "bigoutputs": ("graded", 10, ""),
+    "bigoutputs": ("graded", TOTAL, ""),
     "bigsource": ("broken", 0, "inbox/bigsource/02_linear_model.ipynb: the notebook is over 1 "
                                "MB even without its outputs"),
-    "extra": ("graded", 10, ""),
+    "extra": ("graded", TOTAL, ""),
     "stranger": ("rejected", 0, "stranger is not on the course's roster (course.toml)"),
     "linked": ("broken", 0, "inbox/linked/02_linear_model.ipynb: a symbolic link, not followed"),
     "wrongnb": ("broken", 0, "not the 02_linear_model notebook: none of its exercise cells"),
     "absent": ("missing", 0, "nothing collected for 02_linear_model"),
     "dup": ("graded", 0, ""),
     "huge": ("broken", 0, "evil.zip: huge_02_linear_model.ipynb: 5 MB, over the 4 MB"),
-    "zed": ("graded", 10, ""),
+    "zed": ("graded", TOTAL, ""),
 }
 
 

@@ -24,6 +24,7 @@ from test_grading import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 CHAPTERS = [chapter for chapter in sorted(checks.chapters()) if notebook_path(chapter).is_file()]
 CHAPTER_2 = "02_linear_model"
+TOTAL_2 = sum(exercise.points for exercise in checks.exercises(CHAPTER_2))
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
@@ -228,16 +229,16 @@ def test_autograde_scores_every_kind_of_submission(chapter2_class):
     summary = {student: (result.status, result.score, result.max_score)
                for student, result in chapter2_class["results"].items()}
     assert summary == {
-        "broken": (Status.BROKEN, 0, 10),
-        "misnamed": (Status.MISSING, 0, 10),
-        "bad id": (Status.REJECTED, 0, 10),
-        "copied_cell": (Status.GRADED, 10, 10),
-        "other_chapter": (Status.BROKEN, 0, 10),
-        "loose.ipynb": (Status.REJECTED, 0, 10),
-        "dot.name": (Status.GRADED, 10, 10),
-        "deleted_tests": (Status.GRADED, 10, 10),
-        "kills_python": (Status.BROKEN, 0, 10),
-        "not_a_notebook": (Status.BROKEN, 0, 10),
+        "broken": (Status.BROKEN, 0, TOTAL_2),
+        "misnamed": (Status.MISSING, 0, TOTAL_2),
+        "bad id": (Status.REJECTED, 0, TOTAL_2),
+        "copied_cell": (Status.GRADED, TOTAL_2, TOTAL_2),
+        "other_chapter": (Status.BROKEN, 0, TOTAL_2),
+        "loose.ipynb": (Status.REJECTED, 0, TOTAL_2),
+        "dot.name": (Status.GRADED, TOTAL_2, TOTAL_2),
+        "deleted_tests": (Status.GRADED, TOTAL_2, TOTAL_2),
+        "kills_python": (Status.BROKEN, 0, TOTAL_2),
+        "not_a_notebook": (Status.BROKEN, 0, TOTAL_2),
     }
     assert all(type(result.status) is Status for result in chapter2_class["results"].values())
     results = chapter2_class["results"]
@@ -350,7 +351,8 @@ def test_regrading_keeps_unchanged_submissions_and_replaces_changed_ones(tmp_pat
     limits = {"call_seconds": 1}
     first = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,
                                                         limits=limits)}
-    assert (first["looper"].status, first["looper"].score) == (pipeline.Status.GRADED, 8)
+    assert (first["looper"].status, first["looper"].score) == (pipeline.Status.GRADED,
+                                                                TOTAL_2 - 2)  # mse: 0 of 2
     page = pipeline.feedback(course_dir=course)[0].read_text(encoding="utf-8")
     assert "still running after 1 s" in page and "never returned" in page
 
@@ -358,8 +360,8 @@ def test_regrading_keeps_unchanged_submissions_and_replaces_changed_ones(tmp_pat
            overwrite=True)
     second = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,
                                                          limits=limits)}
-    assert (second["looper"].score, second["looper"].regraded) == (10, True)
-    assert (second["steady"].score, second["steady"].regraded) == (10, False)
+    assert (second["looper"].score, second["looper"].regraded) == (TOTAL_2, True)
+    assert (second["steady"].score, second["steady"].regraded) == (TOTAL_2, False)
 
     (submissions / "looper" / f"{CHAPTER_2}.ipynb").write_text("not json")
     third = {r.student_id: r for r in pipeline.autograde(submissions, course_dir=course,

@@ -526,9 +526,10 @@ def test_check_on_the_command_line(klass, tmp_path):
     assert lines[0] == "my copy.ipynb: chapter 02_linear_model, visible cases only"
     rows = [line for line in lines[2:] if re.match(r"  \S", line)]  # continuations indent more
     table = {line.split()[0]: line.split()[1] for line in rows}
-    assert table == {"forward": "2/2", "mse": "0/2", "exhaustive_search": "3/3",
-                     "cost_surface": "3/3", "total": "8/10"}
-    mse_line = lines.index(rows[1])
+    assert table == {"train_dev_test_split": "3/3", "fit_errors": "2/2", "forward": "2/2",
+                     "mse": "0/2", "exhaustive_search": "3/3", "cost_surface": "3/3",
+                     "total": "13/15"}
+    mse_line = lines.index(rows[3])
     assert "mse(y_hat=[1., 2., 3.], y=[2., 4., 6.]) returned 14.0" in lines[mse_line]
     assert lines[mse_line + 1].strip() == \
         "Likely bug: you summed the squared errors instead of taking their mean"
@@ -537,7 +538,7 @@ def test_check_on_the_command_line(klass, tmp_path):
     nbformat.write(klass["notebooks"]["02_linear_model"]["ref"], tmp_path / "02_linear_model.ipynb")
     completed = run_cli("check", tmp_path / "02_linear_model.ipynb")
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "10/10" in completed.stdout
+    assert "15/15" in completed.stdout
 
     completed = run_cli("check", tmp_path / "nothing.ipynb")
     assert completed.returncode == 1
@@ -554,8 +555,9 @@ def test_check_works_without_the_sandbox(klass, tmp_path):
     assert check.isolation_note(sandbox.Isolation("/usr/bin/bwrap", False, ("not root",))) == ""
     checked = check.check(path, isolation=bare)
     assert [(e.name, e.score) for e in checked.graded.exercises] == [
-        ("forward", 2), ("mse", 0), ("exhaustive_search", 3), ("cost_surface", 3)]
-    assert "summed the squared errors" in checked.graded.exercises[1].message
+        ("train_dev_test_split", 3), ("fit_errors", 2), ("forward", 2), ("mse", 0),
+        ("exhaustive_search", 3), ("cost_surface", 3)]
+    assert "summed the squared errors" in checked.graded.exercises[3].message
 
 
 def _free_port():

@@ -33,15 +33,12 @@ def markdown_of(nb):
 def test_public_contract(notebook):
     """The exercise names, signatures and points of the issue's table."""
     points = {exercise.name: exercise.points for exercise in ch01.EXERCISES}
-    assert points == {"samples_needed": 1, "edge_fraction": 2, "train_dev_test_split": 3,
-                      "fit_errors": 2, "de_db": 2}
+    assert points == {"samples_needed": 1, "edge_fraction": 2, "de_db": 2}
     sources = "\n".join(cell.source for cell in notebook.cells)
-    for signature in ["def de_db(a, b):",
-                      "def train_dev_test_split(X, y, dev_frac, test_frac, seed):",
-                      "def samples_needed(points_per_axis, dims):",
-                      "def edge_fraction(eps, dims):",
-                      "def fit_errors(x_train, y_train, x_dev, y_dev, degree):"]:
+    for signature in ["def de_db(a, b):", "def samples_needed(points_per_axis, dims):",
+                      "def edge_fraction(eps, dims):"]:
         assert signature in sources
+    assert "5 points in all" in notebook.cells[0].source
 
 
 def test_exercises_come_in_teaching_order(notebook):
@@ -57,7 +54,7 @@ def test_exercises_come_in_teaching_order(notebook):
 def test_sections_follow_the_lecture(notebook):
     headings = re.findall(r"^## (.+)$", markdown_of(notebook), re.MULTILINE)
     order = ["What learning is", "From rules to deep learning", "curse of dimensionality",
-             "Training, dev and test sets", "back-propagation", "perceptron to ResNet",
+             "back-propagation", "perceptron to ResNet",
              "Frameworks", "next chapters", "Glossary"]
     found = [next(i for i, heading in enumerate(headings) if words in heading)
              for words in order]
@@ -65,17 +62,13 @@ def test_sections_follow_the_lecture(notebook):
 
 
 @pytest.mark.parametrize("line", [
+    " 1 dimension: 10 samples",
     "10 dimensions: 10000000000 samples",
     "30 dimensions: 1000000000000000000000000000000 samples",
     " 10 dimensions: 0.65132 of the cube lies within 0.05 of its surface",
     "100 dimensions: 0.99997 of the cube lies within 0.05 of its surface",
     "share of the spread along each principal direction: [0.5912 0.4081 0.0007]",
-    "sizes (train, dev, test): 18 6 6",
-    "same seed, same split: True",
-    "every sample in one set: True",
-    "degree 1: training MSE 0.161, dev MSE 0.323",
-    "degree 3: training MSE 0.028, dev MSE 0.100",
-    "degree 9: training MSE 0.008, dev MSE 1.600",
+    "  1 dimension: 0.10000 of the cube lies within 0.05 of its surface",
     "c = 3.0, d = 2.0, e = 6.0",
     "de_db(2, 1) = 5.0",
     "(e(a, b + h) - e(a, b - h)) / 2h = 5.0000",
@@ -91,16 +84,16 @@ def outputs(nb, kind):
 
 def test_figures_explorers_and_glossary_render(executed):
     assert len(outputs(executed, "image/png")) == 2, "the pipeline diagram and the timeline"
-    assert len(outputs(executed, "application/vnd.jupyter.widget-view+json")) == 3
+    assert len(outputs(executed, "application/vnd.jupyter.widget-view+json")) == 2
     state = executed.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     readouts = [model["state"]["value"] for model in state.values()
                 if model["model_name"] == "HTMLModel"]
-    assert len(readouts) == 3 and not any("⚠" in text for text in readouts)
-    assert any("Degree 3, 15 training samples" in text for text in readouts)
+    assert len(readouts) == 2 and not any("⚠" in text for text in readouts)
     assert any("<b>d = 2</b>" in text for text in readouts)
     assert any(explorers.TANGENT_VERDICTS[True] in text for text in readouts)
     [table] = outputs(executed, "text/markdown")
-    assert table["data"]["text/markdown"] == glossary.markdown_table()
+    assert table["data"]["text/markdown"] == glossary.markdown_table(chapter=1)
+    assert "overfitting" not in table["data"]["text/markdown"], "chapter 2's term"
 
 
 # ------------------------------------------------------------------ glossary

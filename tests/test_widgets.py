@@ -231,3 +231,161 @@ def test_a_given_function_is_asked_for_differently():
         _Probe({}, namespace={}).function("cost")
     with pytest.raises(widgets.ExerciseNotReady, match="run the cell of its exercise"):
         _Probe({}, namespace={}).function("forward")
+
+
+# ------------------------------------------------------------------ the overfitting explorer
+
+
+def overfitting(namespace, **options):
+    x_pool, y_pool = data.wavy(200, seed=1)
+    x_dev, y_dev = data.wavy(100, seed=2)
+    return widgets.ch02.overfitting_explorer(x_pool, y_pool, x_dev, y_dev, namespace=namespace,
+                                             **options)
+
+
+def test_overfitting_sliders_move_artists_of_the_same_figure(solutions):
+    figures_before = plt.get_fignums()
+    explorer = overfitting(solutions)
+    figure, counts = explorer.figure, artist_counts(explorer.figure)
+    for control in explorer.controls.values():
+        before = explorer.live.image.value
+        control.value = control.max if control.value != control.max else control.min
+        assert explorer.live.image.value != before
+        assert "⚠" not in explorer.readout.value
+    assert explorer.figure is figure and artist_counts(figure) == counts
+    assert plt.get_fignums() == figures_before, "a slider step must not create figures"
+
+
+def test_overfitting_made_before_fit_errors_waits_for_it(solutions):
+    namespace = {}
+    explorer = overfitting(namespace)
+    assert "is not defined yet" in explorer.readout.value
+    namespace["fit_errors"] = not_implemented
+    explorer.controls["degree"].value = 5
+    assert "is not implemented yet" in explorer.readout.value
+    namespace["fit_errors"] = solutions["fit_errors"]
+    explorer.controls["degree"].value = 6
+    assert "⚠" not in explorer.readout.value and explorer.live.moving[0].get_visible()
+
+
+def test_overfitting_shows_the_learners_errors_and_the_fit(solutions):
+    explorer = overfitting(solutions)
+    explorer.controls["samples"].value = 20
+    explorer.controls["degree"].value = 5
+    x, y = explorer.x_pool[:20], explorer.y_pool[:20]
+    train, dev = solutions["fit_errors"](x, y, explorer.x_dev, explorer.y_dev, 5)
+    assert f"{train:.4g}" in explorer.readout.value and f"{dev:.4g}" in explorer.readout.value
+    assert len(explorer.train_points.get_offsets()) == 20
+    np.testing.assert_allclose(explorer.fit_line.get_ydata(),
+                               np.polyval(np.polyfit(x, y, 5), explorer.x_curve))
+    degrees, dev_curve = explorer.dev_curve.get_data()
+    assert list(degrees) == list(range(13)) and dev_curve[5] == pytest.approx(dev)
+    assert list(explorer.degree_line.get_xdata()) == [5, 5]
+    assert list(explorer.degree_marks.get_xdata()) == [5, 5]
+
+
+def test_more_samples_tame_a_high_degree(solutions):
+    explorer = overfitting(solutions, degree=9)
+    explorer.controls["samples"].value = 10
+    few = explorer.errors(10)[9]
+    explorer.controls["samples"].value = 200
+    many = explorer.errors(200)[9]
+    assert few[0] < many[0], "with 10 samples degree 9 interpolates them"
+    assert few[1] > 100 * many[1], "with 200 samples its dev error falls to the noise level"
+
+
+def test_fit_errors_runs_once_per_sample_count_and_definition(solutions):
+    calls = []
+
+    def fit_errors(*args):
+        calls.append(args[-1])
+        return solutions["fit_errors"](*args)
+
+    namespace = {"fit_errors": fit_errors}
+    explorer = overfitting(namespace)
+    assert len(calls) == 13
+    explorer.controls["degree"].value = 7
+    assert len(calls) == 13, "a degree step needs no new fits"
+    explorer.controls["samples"].value = 50
+    assert len(calls) == 26
+    explorer.controls["samples"].value = 15
+    assert len(calls) == 26, "a sample count seen before is remembered"
+
+    def swapped(*args):
+        return solutions["fit_errors"](*args)[::-1]
+
+    namespace["fit_errors"] = swapped
+    explorer.controls["degree"].value = 8
+    train, dev = solutions["fit_errors"](explorer.x_pool[:15], explorer.y_pool[:15],
+                                         explorer.x_dev, explorer.y_dev, 8)
+    assert f"<td><b>{dev:.4g}</b></td><td><b>{train:.4g}</b></td>" in explorer.readout.value, \
+        "a new definition of fit_errors is picked up at the next step"
+
+
+@pytest.mark.parametrize("fit_errors,words", [
+    (lambda *args: 1.0, "expected two numbers"),
+    (lambda *args: None, "returned None"),
+    (lambda x_train, *args: x_train[100], "raised IndexError"),
+    (lambda *args: {"train": 1.0}, "expected numbers"),
+])
+def test_a_broken_fit_errors_is_reported(fit_errors, words):
+    explorer = overfitting({"fit_errors": fit_errors})
+    assert words in explorer.readout.value
+    explorer.controls["samples"].value = 30
+    assert words in explorer.readout.value
+
+
+def test_off_scale_errors_stay_on_the_border(solutions):
+    explorer = overfitting({"fit_errors": lambda *args: (0.0, np.inf)})
+    _, dev_curve = explorer.dev_curve.get_data()
+    assert np.all(dev_curve == explorer.error_limits[1])
+    assert "⚠" not in explorer.readout.value
+
+
+
+
+# ------------------------------------------------------------------ readable figures, clear legends
+
+
+def figure_problems(figure, min_pixels=10):
+    """What makes an explorer's figure hard to read as drawn: text smaller than
+    ``min_pixels`` at the figure's dpi, a legend over an axes (over data) or cut off."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    problems = []
+    for text in figure.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            pixels = text.get_fontsize() * figure.dpi / 72
+            if pixels < min_pixels:
+                problems.append(f"{text.get_text()!r} is {pixels:.1f} px high")
+    whole = figure.bbox
+    for ax in figure.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        box = legend.get_window_extent()
+        for other in figure.axes:
+            if box.overlaps(other.get_window_extent()):
+                problems.append(f"the legend of {ax.get_title()!r} covers an axes")
+        if not (whole.x0 <= box.x0 and box.x1 <= whole.x1 and whole.y0 <= box.y0):
+            problems.append(f"the legend of {ax.get_title()!r} is cut off")
+    return problems
+
+
+def readout_table_style(explorer):
+    """The style of the readout's table: fixed layout and width keep its columns still."""
+    import re
+    match = re.match(r"<table style='([^']*)'>", explorer.readout.value)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("kind", ["linear", "overfitting"])
+def test_chapter_2_explorers_are_readable_with_legends_clear_of_data(solutions, kind):
+    explorer = (make_explorer(solutions["forward"], solutions["mse"]) if kind == "linear"
+                else overfitting(solutions))
+    for control in explorer.controls.values():
+        assert control.style.description_width == "initial"  # the whole label shows
+        control.value = control.max
+        assert figure_problems(explorer.figure) == []
+    assert "table-layout:fixed" in readout_table_style(explorer)

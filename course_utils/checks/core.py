@@ -349,6 +349,9 @@ def error_hint(error, broadcast_hint=""):
                 "(`np.asarray`) or compute on the arrays directly.")
     if kind == "TypeError" and re.search(r"unsupported operand type\(s\) for .+'list'", message):
         return "arithmetic on a Python list: compute on numpy arrays instead."
+    if kind == "TypeError" and "unexpected keyword argument" in message:
+        return ("the notebook calls this function with keywords, by the names of the signature "
+                "given (such as `seed=0`): keep the parameters' names as the signature has them.")
     if kind == "TypeError" and "NoneType" in message:
         return "a function returned None: is a `return` statement missing?"
     if kind == "NameError":

@@ -1,140 +1,16 @@
-"""Chapter 1's explorers: overfitting, the curse of dimensionality, the path sum.
+"""Chapter 1's explorers: the curse of dimensionality, the path sum.
 
-Each runs the learner's own functions (``fit_errors``; ``samples_needed`` and
-``edge_fraction``; ``de_db``), looked up by name at every slider step, and
+Each runs the learner's own functions (``samples_needed`` and ``edge_fraction``;
+``de_db``), looked up by name at every slider step, and
 precomputes everything that does not depend on a slider. None computes an
 exercise's answer itself: every such number on show is the learner's.
 """
-import warnings
-
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import Explorer, ExerciseNotReady, slider
+from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
 
-__all__ = ["OverfittingExplorer", "overfitting_explorer", "DimensionExplorer",
-           "dimension_explorer", "PathSumExplorer", "path_sum_explorer"]
-
-
-def _int_slider(name, value, bounds, step=1):
-    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], step=step,
-                             description=name, continuous_update=True)
-
-
-# ------------------------------------------------------------------ overfitting
-
-
-class OverfittingExplorer(Explorer):
-    """Sliders for the polynomial's degree and the number of training samples (chapter 1).
-
-    Left: the first ``samples`` training samples, the dev set and the
-    least-squares polynomial of the chosen degree. Right: the learner's
-    ``fit_errors`` for every degree, training and dev MSE against the degree
-    (log scale), the current degree marked. The errors for every degree are
-    computed once per sample count and per definition of ``fit_errors``.
-    """
-
-    def __init__(self, x_train, y_train, x_dev, y_dev, max_degree=12, degree=3, samples=15,
-                 min_samples=10, namespace=None):
-        self.x_pool, self.y_pool = np.asarray(x_train, float), np.asarray(y_train, float)
-        self.x_dev, self.y_dev = np.asarray(x_dev, float), np.asarray(y_dev, float)
-        self.degrees = np.arange(max_degree + 1)
-        self._errors, self._errors_of = {}, None
-        step = 5 if len(self.x_pool) - min_samples >= 50 else 1
-        super().__init__({"degree": _int_slider("degree", degree, (0, max_degree)),
-                          "samples": _int_slider("samples", samples,
-                                                 (min_samples, len(self.x_pool)), step)},
-                         namespace)
-
-    def build(self):
-        ax_fit, ax_errors = self.figure.subplots(1, 2)
-        x_all = np.concatenate([self.x_pool, self.x_dev])
-        y_all = np.concatenate([self.y_pool, self.y_dev])
-        margin = 0.5 * np.ptp(y_all)
-        self.x_curve = np.linspace(x_all.min(), x_all.max(), 200)
-        ax_fit.set(xlim=(x_all.min(), x_all.max()),
-                   ylim=(y_all.min() - margin, y_all.max() + margin), xlabel="x", ylabel="y")
-        ax_fit.scatter(self.x_dev, self.y_dev, marker="s", s=14, color="tab:orange",
-                       alpha=0.6, label="dev set")
-        self.train_points = ax_fit.scatter([], [], s=18, color="tab:blue", zorder=3,
-                                           label="training set")
-        self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
-        ax_fit.legend(loc="upper right", fontsize="small")
-
-        # A fixed window around the data's spread: the moving curves must not rescale it.
-        # (A square of its range, not its variance: the variance of [d, -d] would be the
-        # MSE of errors d, chapter 2's mse.)
-        scale = (np.ptp(y_all) / 4) ** 2
-        self.error_limits = (scale * 1e-3, scale * 1e3)
-        ax_errors.set(xlim=(-0.3, self.degrees[-1] + 0.3), ylim=self.error_limits,
-                      yscale="log", xlabel="degree of the polynomial", ylabel="MSE")
-        self.train_curve, = ax_errors.plot([], [], "o-", color="tab:blue", markersize=4,
-                                           label="training error")
-        self.dev_curve, = ax_errors.plot([], [], "s-", color="tab:orange", markersize=4,
-                                         label="dev error")
-        self.degree_line = ax_errors.axvline(0, color="gray", linestyle="--")
-        self.degree_marks, = ax_errors.plot([], [], "o", markersize=10, markerfacecolor="none",
-                                            markeredgecolor="red", markeredgewidth=2)
-        ax_errors.legend(loc="upper left", fontsize="small")
-        self.fit_title = ax_fit.set_title(" ")
-        self.errors_title = ax_errors.set_title(" ")
-        return [self.train_points, self.fit_line, self.train_curve, self.dev_curve,
-                self.degree_line, self.degree_marks, self.fit_title, self.errors_title]
-
-    def errors(self, samples):
-        """The learner's (train_mse, dev_mse) for every degree, shape (degrees, 2)."""
-        fit_errors = self.function("fit_errors")
-        if fit_errors is not self._errors_of:
-            self._errors, self._errors_of = {}, fit_errors
-        if samples not in self._errors:
-            x, y = self.x_pool[:samples], self.y_pool[:samples]
-            rows = []
-            with warnings.catch_warnings():
-                # High degrees on few samples: np.polyfit warns; the curve shows it anyway.
-                warnings.simplefilter("ignore")
-                for degree in self.degrees:
-                    row = self.call("fit_errors", x, y, self.x_dev, self.y_dev, int(degree))
-                    if row.shape != (2,):
-                        raise ExerciseNotReady(
-                            f"<code>fit_errors</code> returned shape {row.shape}, expected "
-                            "two numbers, <code>(train_mse, dev_mse)</code>.")
-                    rows.append(row)
-            self._errors[samples] = np.array(rows)
-        return self._errors[samples]
-
-    def draw(self, degree, samples):
-        errors = self.errors(samples)
-        x, y = self.x_pool[:samples], self.y_pool[:samples]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            coefficients = np.polyfit(x, y, degree)
-        shown = np.clip(errors, *self.error_limits)  # off-scale values stay on the border
-        self.train_points.set_offsets(np.column_stack([x, y]))
-        self.fit_line.set_data(self.x_curve, np.polyval(coefficients, self.x_curve))
-        self.train_curve.set_data(self.degrees, shown[:, 0])
-        self.dev_curve.set_data(self.degrees, shown[:, 1])
-        self.degree_line.set_xdata([degree, degree])
-        self.degree_marks.set_data([degree, degree], shown[degree])
-        self.fit_title.set_text(f"degree {degree} fitted on {samples} training samples")
-        train, dev = errors[degree]
-        best = int(np.nanargmin(errors[:, 1])) if np.isfinite(errors[:, 1]).any() else None
-        self.errors_title.set_text(f"training MSE {train:.3g}, dev MSE {dev:.3g}")
-        return (f"<p>Degree {degree}, {samples} training samples: training MSE "
-                f"<b>{train:.4g}</b>, dev MSE <b>{dev:.4g}</b>. "
-                f"Lowest dev error at degree <b>{best}</b>.</p>")
-
-
-def overfitting_explorer(x_train, y_train, x_dev, y_dev, **options):
-    """An :class:`OverfittingExplorer` running the notebook's ``fit_errors``.
-
-    ``x_train, y_train``: the pool of training samples; the samples slider
-    takes its first ``samples``. ``x_dev, y_dev``: the dev set. Options:
-    ``max_degree``, ``degree``, ``samples``, ``min_samples``. Returns the
-    explorer; as the last expression of a cell it shows itself. Introduced in
-    chapter 1.
-    """
-    return OverfittingExplorer(x_train, y_train, x_dev, y_dev, **options)
+__all__ = ["DimensionExplorer", "dimension_explorer", "PathSumExplorer", "path_sum_explorer"]
 
 
 # ------------------------------------------------------------------ curse of dimensionality
@@ -159,7 +35,7 @@ class DimensionExplorer(Explorer):
         # near[d - 1]: is the point within eps of the surface of the d-dimensional cube?
         self.near = np.logical_or.accumulate(near_a_face, axis=1).T
         self.cube = cube
-        super().__init__({"dims": _int_slider("dims", dims, (1, max_dims))}, namespace)
+        super().__init__(usable({"dims": int_slider("dims", dims, (1, max_dims))}), namespace)
 
     def build(self):
         ax_samples, ax_edge, ax_points = self.figure.subplots(1, 3)
@@ -178,7 +54,7 @@ class DimensionExplorer(Explorer):
                      label=f"{self.near.shape[1]} random points")
         self.edge_curve, = ax_edge.plot([], [], "-", color="tab:blue", label="edge_fraction")
         self.edge_mark, = ax_edge.plot([], [], "o", markersize=9, color="tab:red")
-        ax_edge.legend(loc="lower right", fontsize="small")
+        ax_edge.legend(ncol=2, **LEGEND)
 
         ax_points.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", xticks=[0, 1], yticks=[0, 1],
                       xlabel="coordinate 1", ylabel="coordinate 2")
@@ -264,8 +140,8 @@ class PathSumExplorer(Explorer):
     def __init__(self, a=2.0, b=1.0, bounds=(-3.0, 3.0), namespace=None):
         self.bounds = bounds
         self.b_curve = np.linspace(*bounds, 61)
-        super().__init__({"a": slider("a", a, bounds, 0.1), "b": slider("b", b, bounds, 0.1)},
-                         namespace)
+        super().__init__(usable({"a": slider("a", a, bounds, 0.1),
+                                 "b": slider("b", b, bounds, 0.1)}), namespace)
 
     def build(self):
         ax_graph, ax_curve = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
@@ -303,7 +179,7 @@ class PathSumExplorer(Explorer):
         self.tangent, = ax_curve.plot([], [], color="tab:red", linewidth=2,
                                       label="slope = your de_db(a, b)")
         self.point, = ax_curve.plot([], [], "o", color="tab:red")
-        ax_curve.legend(loc="upper left", fontsize="small")
+        ax_curve.legend(**LEGEND)
         ax_curve.set_title("e against b, at the slider's a")
         return [*self.value_texts.values(), self.e_curve, self.tangent, self.point]
 
@@ -326,14 +202,14 @@ class PathSumExplorer(Explorer):
         self.tangent.set_data([b - half, b + half], [e - slope * half, e + slope * half])
         self.point.set_data([b], [e])
         verdict = TANGENT_VERDICTS[self.tangent_touches(a, b, slope)]
-        return ("<table>"
+        return (f"<table style='{TABLE.format(width=36)}'>"
                 f"<tr><td style='color:{PATH_COLOURS['c']}'>path b → c → e</td>"
                 "<td>∂c/∂b · ∂e/∂c = 1 × d</td></tr>"
                 f"<tr><td style='color:{PATH_COLOURS['d']}'>path b → d → e</td>"
                 "<td>∂d/∂b · ∂e/∂d = 1 × c</td></tr>"
                 "<tr><td><b>∂e/∂b</b></td><td>the sum over the paths</td></tr>"
                 f"<tr><td><b>your de_db({a:.2f}, {b:.2f})</b></td><td><b>= {slope:.2f}</b></td>"
-                f"<td>{verdict}</td></tr></table>")
+                f"</tr><tr><td colspan=2>{verdict}</td></tr></table>")
 
 
 def path_sum_explorer(**options):

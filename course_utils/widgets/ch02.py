@@ -1,11 +1,138 @@
-"""Chapter 2's explorer: sliders for w and b of the linear model."""
+"""Chapter 2's explorers: overfitting under a slider, and w and b of the linear model.
+
+Each runs the learner's own functions (``fit_errors``; ``forward`` and ``mse``),
+looked up by name at every slider step. None computes an exercise's answer
+itself: every such number on show is the learner's.
+"""
+import warnings
+
 import numpy as np
 from matplotlib.collections import LineCollection
 
 from .. import plots
-from .core import Explorer, ExerciseNotReady, slider
+from .core import LEGEND, TABLE, Explorer, ExerciseNotReady, int_slider, slider, usable
 
-__all__ = ["LinearExplorer", "linear_explorer"]
+__all__ = ["OverfittingExplorer", "overfitting_explorer", "LinearExplorer", "linear_explorer"]
+
+
+# ------------------------------------------------------------------ overfitting
+
+
+class OverfittingExplorer(Explorer):
+    """Sliders for the polynomial's degree and the number of training samples (chapter 2).
+
+    Left: the first ``samples`` training samples, the dev set and the
+    least-squares polynomial of the chosen degree. Right: the learner's
+    ``fit_errors`` for every degree, training and dev MSE against the degree
+    (log scale), the current degree marked. The errors for every degree are
+    computed once per sample count and per definition of ``fit_errors``.
+    """
+
+    def __init__(self, x_train, y_train, x_dev, y_dev, max_degree=12, degree=3, samples=15,
+                 min_samples=10, namespace=None):
+        self.x_pool, self.y_pool = np.asarray(x_train, float), np.asarray(y_train, float)
+        self.x_dev, self.y_dev = np.asarray(x_dev, float), np.asarray(y_dev, float)
+        self.degrees = np.arange(max_degree + 1)
+        self._errors, self._errors_of = {}, None
+        step = 5 if len(self.x_pool) - min_samples >= 50 else 1
+        super().__init__(usable({"degree": int_slider("degree", degree, (0, max_degree)),
+                                 "samples": int_slider("samples", samples,
+                                                        (min_samples, len(self.x_pool)), step)}),
+                         namespace)
+
+    def build(self):
+        ax_fit, ax_errors = self.figure.subplots(1, 2)
+        x_all = np.concatenate([self.x_pool, self.x_dev])
+        y_all = np.concatenate([self.y_pool, self.y_dev])
+        margin = 0.5 * np.ptp(y_all)
+        self.x_curve = np.linspace(x_all.min(), x_all.max(), 200)
+        ax_fit.set(xlim=(x_all.min(), x_all.max()),
+                   ylim=(y_all.min() - margin, y_all.max() + margin), xlabel="x", ylabel="y")
+        ax_fit.scatter(self.x_dev, self.y_dev, marker="s", s=14, color="tab:orange",
+                       alpha=0.6, label="dev set")
+        self.train_points = ax_fit.scatter([], [], s=18, color="tab:blue", zorder=3,
+                                           label="training set")
+        self.fit_line, = ax_fit.plot([], [], color="black", label="polynomial fit")
+        ax_fit.legend(ncol=3, **LEGEND)
+
+        # A fixed window around the data's spread: the moving curves must not rescale it.
+        # (A square of its range, not its variance: the variance of [d, -d] would be the
+        # MSE of errors d, chapter 2's mse.)
+        scale = (np.ptp(y_all) / 4) ** 2
+        self.error_limits = (scale * 1e-3, scale * 1e3)
+        ax_errors.set(xlim=(-0.3, self.degrees[-1] + 0.3), ylim=self.error_limits,
+                      yscale="log", xlabel="degree of the polynomial", ylabel="MSE")
+        self.train_curve, = ax_errors.plot([], [], "o-", color="tab:blue", markersize=4,
+                                           label="training error")
+        self.dev_curve, = ax_errors.plot([], [], "s-", color="tab:orange", markersize=4,
+                                         label="dev error")
+        self.degree_line = ax_errors.axvline(0, color="gray", linestyle="--")
+        self.degree_marks, = ax_errors.plot([], [], "o", markersize=10, markerfacecolor="none",
+                                            markeredgecolor="red", markeredgewidth=2,
+                                            label="your degree")
+        ax_errors.legend(ncol=2, **LEGEND)
+        self.fit_title = ax_fit.set_title(" ")
+        self.errors_title = ax_errors.set_title(" ")
+        return [self.train_points, self.fit_line, self.train_curve, self.dev_curve,
+                self.degree_line, self.degree_marks, self.fit_title, self.errors_title]
+
+    def errors(self, samples):
+        """The learner's (train_mse, dev_mse) for every degree, shape (degrees, 2)."""
+        fit_errors = self.function("fit_errors")
+        if fit_errors is not self._errors_of:
+            self._errors, self._errors_of = {}, fit_errors
+        if samples not in self._errors:
+            x, y = self.x_pool[:samples], self.y_pool[:samples]
+            rows = []
+            with warnings.catch_warnings():
+                # High degrees on few samples: np.polyfit warns; the curve shows it anyway.
+                warnings.simplefilter("ignore")
+                for degree in self.degrees:
+                    row = self.call("fit_errors", x, y, self.x_dev, self.y_dev, int(degree))
+                    if row.shape != (2,):
+                        raise ExerciseNotReady(
+                            f"<code>fit_errors</code> returned shape {row.shape}, expected "
+                            "two numbers, <code>(train_mse, dev_mse)</code>.")
+                    rows.append(row)
+            self._errors[samples] = np.array(rows)
+        return self._errors[samples]
+
+    def draw(self, degree, samples):
+        errors = self.errors(samples)
+        x, y = self.x_pool[:samples], self.y_pool[:samples]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            coefficients = np.polyfit(x, y, degree)
+        shown = np.clip(errors, *self.error_limits)  # off-scale values stay on the border
+        self.train_points.set_offsets(np.column_stack([x, y]))
+        self.fit_line.set_data(self.x_curve, np.polyval(coefficients, self.x_curve))
+        self.train_curve.set_data(self.degrees, shown[:, 0])
+        self.dev_curve.set_data(self.degrees, shown[:, 1])
+        self.degree_line.set_xdata([degree, degree])
+        self.degree_marks.set_data([degree, degree], shown[degree])
+        self.fit_title.set_text(f"degree {degree} fitted on {samples} training samples")
+        train, dev = errors[degree]
+        best = int(np.nanargmin(errors[:, 1])) if np.isfinite(errors[:, 1]).any() else None
+        self.errors_title.set_text(f"training MSE {train:.3g}, dev MSE {dev:.3g}")
+        return (f"<table style='{TABLE.format(width=40)}'><tr><th>degree</th><th>training "
+                "samples</th><th>training MSE</th><th>dev MSE</th><th>lowest dev error at "
+                f"degree</th></tr><tr><td>{degree}</td><td>{samples}</td><td><b>{train:.4g}</b>"
+                f"</td><td><b>{dev:.4g}</b></td><td><b>{best}</b></td></tr></table>")
+
+
+def overfitting_explorer(x_train, y_train, x_dev, y_dev, **options):
+    """An :class:`OverfittingExplorer` running the notebook's ``fit_errors``.
+
+    ``x_train, y_train``: the pool of training samples; the samples slider
+    takes its first ``samples``. ``x_dev, y_dev``: the dev set. Options:
+    ``max_degree``, ``degree``, ``samples``, ``min_samples``. Returns the
+    explorer; as the last expression of a cell it shows itself. Introduced in
+    chapter 2.
+    """
+    return OverfittingExplorer(x_train, y_train, x_dev, y_dev, **options)
+
+
+# ------------------------------------------------------------------ the linear model
 
 
 class LinearExplorer(Explorer):
@@ -23,8 +150,8 @@ class LinearExplorer(Explorer):
         self.x, self.y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         self.w_range, self.b_range = w_range, b_range
         self.w_curve = np.linspace(*w_range, 81)
-        super().__init__({"w": slider("w", w, w_range, 0.05),
-                          "b": slider("b", b, b_range, 0.05)}, namespace)
+        super().__init__(usable({"w": slider("w", w, w_range, 0.05),
+                                 "b": slider("b", b, b_range, 0.05)}), namespace)
 
     @property
     def w_slider(self):
@@ -45,7 +172,7 @@ class LinearExplorer(Explorer):
         self.fit_line, = ax_fit.plot(x_line, x_line, color="tab:blue", label="ŷ = x·w + b")
         self.residuals = LineCollection([], colors="tab:red", linestyles="dotted")
         ax_fit.add_collection(self.residuals)
-        ax_fit.legend(loc="upper left")
+        ax_fit.legend(ncol=2, **LEGEND)
 
         ax_curve.set(xlim=self.w_range, ylim=(0, 40), xlabel="w", ylabel="Loss (MSE)")
         self.cost_curve, = ax_curve.plot([], [], color="tab:blue")
@@ -120,7 +247,8 @@ def _loss_table(x, y, y_hat, losses, cost):
     rows = "".join(
         f"<tr><td>{xi:g}</td><td>{yi:g}</td><td>{yh:.3f}</td><td>{li:.3f}</td></tr>"
         for xi, yi, yh, li in zip(x, y, y_hat, losses))
-    return ("<table><tr><th>x</th><th>y</th><th>ŷ</th><th>loss = (ŷ − y)²</th></tr>"
+    return (f"<table style='{TABLE.format(width=30)}'><tr><th>x</th><th>y</th><th>ŷ</th>"
+            "<th>loss = (ŷ − y)²</th></tr>"
             f"{rows}<tr><td colspan=3><b>cost = MSE = mean of the losses</b></td>"
             f"<td><b>{cost:.4f}</b></td></tr></table>")
 

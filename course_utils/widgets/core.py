@@ -239,3 +239,28 @@ def slider(name, value, bounds, step):
     """A float slider that updates while it is dragged (chapter 2)."""
     return widgets.FloatSlider(value=value, min=bounds[0], max=bounds[1], step=step,
                                description=name, continuous_update=True)
+
+
+def int_slider(name, value, bounds, step=1):
+    """An int slider that updates while it is dragged (chapter 1)."""
+    return widgets.IntSlider(value=value, min=bounds[0], max=bounds[1], step=step,
+                             description=name, continuous_update=True)
+
+
+# Text in the figures at least this large (points; at the explorers' 80 dpi, 10 pixels),
+# legends outside the axes, below them, so that they never cover data.
+MIN_FONT = 9
+LEGEND = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "fontsize": MIN_FONT,
+          "frameon": False}
+# A readout table keeps its columns whatever the numbers: fixed layout, one width,
+# digits of one width.
+TABLE = "table-layout:fixed;width:{width}em;font-variant-numeric:tabular-nums"
+
+
+def usable(controls):
+    """``controls`` with their whole label shown and a track wide enough to aim at
+    (chapter 1)."""
+    for control in controls.values():
+        control.style.description_width = "initial"
+        control.layout.width = "24em"
+    return controls
