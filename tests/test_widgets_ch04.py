@@ -154,12 +154,30 @@ def test_the_nudge_compares_the_secant_with_the_engines_gradient(solutions):
     explorer = ch04.NudgeExplorer(namespace=solutions)
     # x = 3, y = 6, w = 1: loss = 9, ∂loss/∂w = 2(3 − 6)·3 = −18; Δw = 0.5: loss(1.5) = 2.25
     readout = explorer.readout.value
-    assert "<td>-13.5</td>" in readout and "<td>-18 ✓ agrees with the loss's slope" in readout
+    assert "<td>-13.5</td>" in readout and "<td>-18</td>" in readout
+    assert "w.grad ✓ agrees with the loss's slope" in readout
     explorer.controls["nudge"].value = 1e-3
     assert "<td>-17.991</td>" in explorer.readout.value
     nudges, gaps = explorer.gap_curve.get_data()
     np.testing.assert_allclose(gaps, 9 * nudges, rtol=1e-6)  # the gap is x²·Δw
     assert explorer.tangent.get_data()[1][0] == pytest.approx(9 - 18 * (1 - 0.8 - 1))
+
+
+def test_chapter_4_explorers_are_readable_and_keep_their_table_still(solutions):
+    from test_widgets import figure_problems, readout_table_style
+
+    graph = ch04.GraphExplorer(b=0.5, namespace=solutions)
+    nudge = ch04.NudgeExplorer(namespace=solutions)
+    for explorer in (graph, nudge):
+        for control in explorer.controls.values():
+            assert control.style.description_width == "initial"  # the whole label shows
+            control.value = control.min
+        assert figure_problems(explorer.figure) == []
+    # The boxes' numbers are drawn from glyphs, not Text: as large as the other small text.
+    assert all(lines.fontsize * graph.figure.dpi / 72 >= 10
+               for lines in graph.graph["values"].values())
+    assert "table-layout:fixed" in readout_table_style(nudge)
+    assert "<th>" in nudge.readout.value
 
 
 def test_the_nudge_shows_a_wrong_gradient_as_a_flat_gap():
