@@ -371,8 +371,9 @@ class NudgeExplorer(_EngineExplorer):
     def __init__(self, x=3.0, y=6.0, w=1.0, namespace=None):
         self.x, self.y = float(x), float(y)
         self.w_range = (-1.0, 4.0)
-        nudge = widgets.FloatLogSlider(value=0.5, base=10, min=-4, max=0, step=0.25,
-                                       description="Δw", readout_format=".0e",
+        # The first nudge is on the slider's grid (10^0), so that the browser shows it as is.
+        nudge = widgets.FloatLogSlider(value=1.0, base=10, min=-4, max=0, step=0.25,
+                                       description="Δw", readout_format=".3g",
                                        continuous_update=True)
         super().__init__(usable({"w": slider("w", w, self.w_range, 0.05), "nudge": nudge}),
                          namespace)
@@ -426,8 +427,8 @@ class NudgeExplorer(_EngineExplorer):
         gaps = np.maximum(np.abs(slopes - grad), 1e-12)
         self.gap_curve.set_data(self.nudges, gaps[:-1])
         self.gap_marker.set_data([nudge], [gaps[-1]])
-        cells = "".join(f"<td>{value}</td>" for value in (
-            f"{nudge:.0e}", f"{loss:.6g}", f"{nudged[-1]:.6g}", f"{slope:.6g}", f"{grad:.6g}"))
+        cells = "".join(f"<td style='{RIGHT}'>{value}</td>" for value in (
+            f"{nudge:.3g}", f"{loss:.6g}", f"{nudged[-1]:.6g}", f"{slope:.6g}", f"{grad:.6g}"))
         return (NUDGE_TABLE.format(cells=cells)
                 + f"<p>w.grad {self.verdict('w', grad, agrees)}. Δloss/Δw is the slope of the "
                 "secant; as Δw shrinks it tends to the derivative (for this parabola it is off "
@@ -435,10 +436,13 @@ class NudgeExplorer(_EngineExplorer):
 
 
 # One row of numbers under a header row: fixed layout and width, digits of one width,
-# numbers right-aligned, so that no column moves or changes width as the sliders move.
-NUDGE_TABLE = (f"<table style='{TABLE.format(width=40)};text-align:right'>"
-               "<tr><th>Δw</th><th>loss(w)</th><th>loss(w + Δw)</th><th>Δloss/Δw</th>"
-               "<th>your engine's w.grad</th></tr><tr>{cells}</tr></table>")
+# numbers right-aligned under their headers, so that no column moves or changes width as
+# the sliders move.
+RIGHT = "text-align:right"
+NUDGE_TABLE = (f"<table style='{TABLE.format(width=40)}'><tr>"
+               + "".join(f"<th style='{RIGHT}'>{header}</th>" for header in (
+                   "Δw", "loss(w)", "loss(w + Δw)", "Δloss/Δw", "your w.grad"))
+               + "</tr><tr>{cells}</tr></table>")
 
 
 def graph_explorer(x=1.0, y=2.0, w=1.0, b=None):
