@@ -270,7 +270,7 @@ def backprop_graph_layout(bias=False):
                     for symbol, inputs, output in operations]
 
 
-BOX_WIDTH, BOX_HEIGHT = 0.085, 0.3
+BOX_WIDTH, BOX_HEIGHT = 0.09, 0.3
 # The graph's small text (numbers, local gradients) in points: 10 pixels at the
 # explorers' 80 dpi, as chapters 1-2's MIN_FONT.
 GRAPH_FONT = 9
