@@ -1,4 +1,6 @@
 """Chapter 4's notebook: the lecture's numbers, its loop on the learner's Tensor, to float64."""
+import importlib.util
+
 import nbformat
 import pytest
 
@@ -28,13 +30,18 @@ def printed(nb):
 @pytest.mark.parametrize("line", [
     "z = 6.0   ∂L/∂x = 15.0   ∂L/∂w = 10.0",                    # the worked example, by hand
     "backward: ∂loss/∂r = -2.0   ∂loss/∂ŷ = -2.0   ∂loss/∂w = -2.0",   # the linear graph
-    "∂L/∂w = 10.0   ∂L/∂x = 15.0",                              # ... and on the engine
+    "w.grad = 1.75",                                            # gradients add up
+    "∂L/∂w = 10.0   ∂L/∂x = 15.0",                              # one node by hand, then walked
+    "∂e/∂a = 2.0   ∂e/∂b = 5.0",                                # chapter 1's graph
+    "∂p/∂w = 12.0",                                             # the power rule
     "∂loss/∂w = -2.0",
+    "q = 3.0   ∂q/∂w = -1.5",                                   # division
     "predict (before training) 4 4.0",                          # the lecture's loop
     "\tgrad: 1.0 2.0 -2.0",
     "\tgrad: 2.0 4.0 -7.84",
     "\tgrad: 3.0 6.0 -16.2288",
     "progress: 0 7.315943039999998",
+    "progress: 99 7.82747233205549e-26",
     "predict (after training) 4 7.9999999999996945",
     "after backward() number 3  w.grad = -6.0",                 # pitfall: accumulation
     "(2.0, 2.0, 2.0)",                                          # homework 4-3
@@ -47,17 +54,20 @@ def test_prints_the_lectures_numbers(executed, line):
     assert line in printed(executed)
 
 
-def test_the_loop_prints_every_sample_and_epoch(executed):
+def test_the_loop_prints_what_is_read(executed):
+    """Epoch 0 and epoch 99 of the lecture's loop, not its 400 lines (and as much again from
+    PyTorch's, where it is installed)."""
     lines = printed(executed)
-    assert sum(line.startswith("\tgrad:") for line in lines) == 300
-    assert sum(line.startswith("progress:") for line in lines) == 100
+    runs = 2 if importlib.util.find_spec("torch") else 1
+    assert sum(line.startswith("\tgrad:") for line in lines) == 6 * runs
+    assert sum(line.startswith("progress:") for line in lines) == 2 * runs
     assert any(line.startswith("after 10 000 epochs") and line.endswith("8.0020") for line in lines)
 
 
 def test_the_graph_and_the_explorers_render(executed):
     kinds = [key for cell in executed.cells if cell.cell_type == "code"
              for out in cell.outputs for key in out.get("data", {})]
-    assert kinds.count("image/png") == 1
+    assert kinds.count("image/png") == 2  # the linear model's graph, homework 4-3's
     assert kinds.count("application/vnd.jupyter.widget-view+json") == 3
 
 
@@ -103,11 +113,14 @@ def test_the_homework_answers(solutions):
 def test_public_contract():
     """The exercise names, points and signatures of the issue's table."""
     points = {exercise.name: exercise.points for exercise in ch04.EXERCISES}
-    assert points == {"dloss_dw_4_1": 1, "grads_4_2": 2, "Tensor": 6, "quadratic_gradients": 2,
-                      "train_quadratic": 3}
+    assert points == {"dloss_dw_4_1": 1, "grads_4_2": 2, "accumulate_grad": 1,
+                      "mul_backward": 1, "pow_backward": 1, "backward_walk": 2, "div": 1,
+                      "quadratic_gradients": 2, "train_quadratic": 3}
     sources = "\n".join(cell.source for cell in read_notebook(notebook_path(CHAPTER)).cells)
     for text in ["dloss_dw_4_1 = None", "grads_4_2 = None", "class Tensor:",
                  "def __init__(self, data, requires_grad=False):",
+                 "def accumulate_grad(tensor, grad):", "def mul_backward(a, b, out):",
+                 "def pow_backward(a, n, out):", "def backward_walk(output):", "def div(a, b):",
                  "def quadratic_gradients(x, y, w1, w2, b):",
                  "def train_quadratic(x, y, lr=0.01, epochs=100):"]:
         assert text in sources
@@ -126,7 +139,7 @@ def test_the_lecture_loop_is_the_lectures_code():
 
 
 def test_the_engine_is_only_in_the_notebook():
-    """course_utils has no Tensor of its own: the notebook's solution cell is the only one."""
+    """course_utils has no Tensor of its own: the notebook's given cell is the only one."""
     import course_utils
 
     assert not hasattr(course_utils.checks.ch04, "Tensor") or \

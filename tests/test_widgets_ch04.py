@@ -7,7 +7,13 @@ import pytest
 
 from conftest import chapter_namespace
 from course_utils.widgets import ch04
-from test_checks_ch04 import KAHN_ENGINE, MUL_RULE, define, engine
+import test_checks_ch04 as checks_ch04
+from test_checks_ch04 import OTHER_STYLES, STEP_BUGS, VISIT
+
+
+def engine(*replacements):
+    """The notebook's Tensor with its steps, ``(old, new)`` replacements in them."""
+    return checks_ch04.engine(*replacements)["Tensor"]
 
 
 @pytest.fixture(scope="module")
@@ -92,17 +98,17 @@ def test_the_bias_graph_gives_b_its_gradient(solutions):
 
 
 def test_a_wrong_engine_is_shown_as_it_is(solutions):
-    swapped = engine((MUL_RULE, "            self._accumulate(self.value * out.grad.value)\n"
-                                "            other._accumulate(other.value * out.grad.value)\n"))
+    swapped = engine(SWAPPED_MUL)
     explorer = ch04.GraphExplorer(x=3.0, namespace={"Tensor": swapped})
     assert "w.grad = 2 " + ch04.SLOPE_DIFFERS.format(name="w") in explorer.readout.value
     assert explorer.graph["values"]["w"].get_visible()
 
 
-def test_an_engine_without_backward_rules_shows_the_end():
-    """Another correct engine keeps its rules elsewhere: no steps to watch, the grads shown."""
-    explorer = ch04.GraphExplorer(namespace={"Tensor": define(KAHN_ENGINE)["Tensor"]})
-    assert "could not be followed" in explorer.readout.value
+def test_another_correct_walk_is_followed_step_by_step():
+    """Kahn's algorithm instead of depth-first search: its own order of the rules, watched."""
+    kahn = checks_ch04.engine(extra=OTHER_STYLES["backward_walk"])["Tensor"]
+    explorer = ch04.GraphExplorer(namespace={"Tensor": kahn})
+    assert "could not be followed" not in explorer.readout.value
     assert numbers(explorer)["w"] == "1\n-2"
     assert "w.grad = -2 ✓ agrees with the loss's slope" in explorer.readout.value
 
@@ -110,12 +116,12 @@ def test_an_engine_without_backward_rules_shows_the_end():
 @pytest.mark.parametrize("tensor,words", [
     (None, "<code>Tensor</code> is not defined yet"),
     (3.0, "not a function"),
-    (engine(("        visit(self)\n", "        raise NotImplementedError()\n")),
-     "<code>Tensor</code> is not implemented yet"),
-    (engine(("        visit(self)\n", "        raise ValueError('oops')\n")),
-     "<code>Tensor</code> raised ValueError: oops"),
-    (engine(("        return self + (-Tensor._as_tensor(other))\n",
-             "        return self - other\n")), "calls itself without end"),
+    (engine((VISIT, "        raise NotImplementedError()\n")),
+     "<code>backward_walk</code> is not implemented yet"),
+    (engine((VISIT, "        raise ValueError('oops')\n")),
+     "your engine raised ValueError: oops"),
+    (engine(("    tensor.grad.value += grad\n", "    tensor._accumulate(grad)\n")),
+     "calls itself without end"),
 ], ids=["undefined", "not-callable", "stub", "raises", "endless-recursion"])
 def test_unfinished_engines_are_reported_not_raised(tensor, words):
     for make in (ch04.GraphExplorer, ch04.NudgeExplorer):
@@ -146,19 +152,36 @@ def test_the_factories_find_the_notebooks_tensor(solutions):
 
 def test_the_nudge_compares_the_secant_with_the_engines_gradient(solutions):
     explorer = ch04.NudgeExplorer(namespace=solutions)
-    # x = 3, y = 6, w = 1: loss = 9, ∂loss/∂w = 2(3 − 6)·3 = −18; Δw = 0.5: loss(1.5) = 2.25
+    # x = 3, y = 6, w = 1: loss = 9, ∂loss/∂w = 2(3 − 6)·3 = −18; Δw = 1: loss(2) = 0
     readout = explorer.readout.value
-    assert "<td>-13.5</td>" in readout and "<td>-18 ✓ agrees with the loss's slope" in readout
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", readout) == ["1", "9", "0", "-9", "-18"]
+    assert "w.grad ✓ agrees with the loss's slope" in readout
     explorer.controls["nudge"].value = 1e-3
-    assert "<td>-17.991</td>" in explorer.readout.value
+    assert ">-17.991</td>" in explorer.readout.value
     nudges, gaps = explorer.gap_curve.get_data()
     np.testing.assert_allclose(gaps, 9 * nudges, rtol=1e-6)  # the gap is x²·Δw
     assert explorer.tangent.get_data()[1][0] == pytest.approx(9 - 18 * (1 - 0.8 - 1))
 
 
+def test_chapter_4_explorers_are_readable_and_keep_their_table_still(solutions):
+    from test_widgets import figure_problems, readout_table_style
+
+    graph = ch04.GraphExplorer(b=0.5, namespace=solutions)
+    nudge = ch04.NudgeExplorer(namespace=solutions)
+    for explorer in (graph, nudge):
+        for control in explorer.controls.values():
+            assert control.style.description_width == "initial"  # the whole label shows
+            control.value = control.min
+        assert figure_problems(explorer.figure) == []
+    # The boxes' numbers are drawn from glyphs, not Text: as large as the other small text.
+    assert all(lines.fontsize * graph.figure.dpi / 72 >= 10
+               for lines in graph.graph["values"].values())
+    assert "table-layout:fixed" in readout_table_style(nudge)
+    assert nudge.readout.value.count("<th") == 5
+
+
 def test_the_nudge_shows_a_wrong_gradient_as_a_flat_gap():
-    halved = engine(("exponent * self.value ** (exponent - 1) * out.grad.value",
-                     "self.value ** (exponent - 1) * out.grad.value"))
+    halved = engine(HALVED_POWER)
     explorer = ch04.NudgeExplorer(namespace={"Tensor": halved})
     assert ch04.SLOPE_DIFFERS.format(name="w") in explorer.readout.value
     nudges, gaps = explorer.gap_curve.get_data()
@@ -191,11 +214,9 @@ def test_numbers_are_drawn_from_cached_glyphs(solutions):
 # explorers never compute them. A wrong engine's readout does not show them; the verdict comes
 # from the slope of the engine's own loss.
 
-SWAPPED_MUL = (MUL_RULE, "            self._accumulate(self.value * out.grad.value)\n"
-                         "            other._accumulate(other.value * out.grad.value)\n")
-HALVED_POWER = ("exponent * self.value ** (exponent - 1) * out.grad.value",
-                "self.value ** (exponent - 1) * out.grad.value")
-POWER_FORWARD = 'out = self._result(self.value ** exponent, (self,), "pow")'
+SWAPPED_MUL = STEP_BUGS["mul swapped"][1:3]
+HALVED_POWER = STEP_BUGS["power without n"][1:3]
+POWER_FORWARD = "self._result(self.value ** n, (self,)"
 
 
 def _written(number):
@@ -243,8 +264,8 @@ def test_the_graph_judges_the_engine_by_its_own_loss(solutions):
     with the slope of its loss. Doubling the loss alone makes them disagree."""
     consistent = engine((POWER_FORWARD, POWER_FORWARD.replace("self.value **",
                                                               "2 * self.value **")),
-                        ("exponent * self.value ** (exponent - 1) * out.grad.value",
-                         "2 * exponent * self.value ** (exponent - 1) * out.grad.value"))
+                        ("n * a.value ** (n - 1) * out.grad.value",
+                         "2 * n * a.value ** (n - 1) * out.grad.value"))
     inconsistent = engine((POWER_FORWARD, POWER_FORWARD.replace("self.value **",
                                                                 "2 * self.value **")))
     for Tensor, verdict in [(consistent, ch04.SLOPE_AGREES),
@@ -255,9 +276,7 @@ def test_the_graph_judges_the_engine_by_its_own_loss(solutions):
 
 
 def test_a_grad_backward_never_reached_is_said_plainly(solutions):
-    stuck = engine(("            self._accumulate(out.grad.value)\n"
-                    "            other._accumulate(out.grad.value)\n",
-                    "            self._accumulate(out.grad.value)\n"))
+    stuck = engine(("\n    b._accumulate(1.0 * out.grad.value)", ""))
     explorer = ch04.GraphExplorer(x=1.0, y=2.0, w=1.0, b=0.5, namespace={"Tensor": stuck})
     assert "b.grad = None " + ch04.GRAD_MISSING.format(name="b") in explorer.readout.value
 
@@ -272,7 +291,7 @@ def test_the_nudge_never_shows_the_chain_rules_number_for_a_wrong_engine(wrong):
             explorer.controls["nudge"].value = nudge
             nudge = explorer.controls["nudge"].value
             readout = explorer.readout.value
-            cells = re.findall(r"<td>([^<\s]+)", readout)
+            cells = re.findall(r"<td[^>]*>([^<\s]+)", readout)
             # Δw, loss(w), loss(w + Δw), Δloss/Δw and the engine's w.grad: all the engine's.
             assert len(cells) == 5
             right = 2 * (2.0 * w - 4.0) * 2.0     # homework 4-1's formula at this w

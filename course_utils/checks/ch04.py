@@ -1,27 +1,31 @@
 """Chapter 4 (back-propagation): its exercises, declared once.
 
-The test cells call them: ``cu.checks.ch04.Tensor(Tensor)``; the hidden tests
-``cu.checks.ch04.Tensor(Tensor, hidden=True)``. ``dloss_dw_4_1`` and
-``grads_4_2`` are answers by hand, values rather than functions: their
-checks take the value itself and never show the right answer, only what is
-wrong with the one given (its type, its sign, a missing factor).
+The test cells call them: ``cu.checks.ch04.mul_backward(mul_backward)``; the
+hidden tests ``cu.checks.ch04.mul_backward(mul_backward, hidden=True)``.
+``dloss_dw_4_1`` and ``grads_4_2`` are answers by hand, values rather than
+functions: their checks take the value itself and never show the right answer,
+only what is wrong with the one given (its type, its sign, a missing factor).
 
-The engine's check runs short **scripts** (plain data: "make w, compute
-``z = x * w``, call ``z.backward()``, read ``w.grad``") with the learner's
-``Tensor`` and hands back the numbers it read. The grader's key
-(``grading/keys/ch04.py``) knows every value and gradient a script should
-read. The visible scripts are the lecture's examples and small graphs built
-so that each typical bug gives its own numbers; the hidden ones are the same
-graphs with other numbers and random expressions drawn from the seed.
+The engine is the notebook's given ``Tensor`` class, which calls five functions
+the learner writes, one exercise each (see ``STEPS``): each step's check runs
+short **scripts** (plain data: "make w, compute ``z = x * w``, give z the grad
+5 by hand, run z's rule, read ``w.grad``") with the notebook's ``Tensor`` and
+hands back the numbers it read. The grader's key (``grading/keys/ch04.py``)
+knows every value and gradient a script should read. A step's scripts need
+only that step and the earlier ones: the rules are run one node at a time,
+by hand, before the walk exists. A second walk through the same graph may
+raise (PyTorch) or add again (PyTorch with ``retain_graph=True``): both pass.
 
-``train_quadratic`` uses the learner's ``Tensor``. If that fails its own
-check, the grader checks ``train_quadratic`` with a correct stand-in in its
-place, so a bug in the engine costs only the engine's points.
+Later steps and ``train_quadratic`` use the earlier steps: if one fails its
+own check, the grader checks the later exercise with a correct stand-in in
+its place, so a bug costs only the points of the step it is in.
 """
+import traceback
+
 import numpy as np
 
-from .core import (TIMED_OUT, call, declare, describe, Exercise, Fail, likely, not_implemented,
-                   Opaque, raised, show, to_plain)
+from .core import (TIMED_OUT, call, declare, describe, Exercise, Fail, helpers_in_place, likely,
+                   not_implemented, Opaque, raised, show, to_plain)
 
 CHAPTER = "04_backprop"
 RTOL, ATOL = 1e-9, 1e-9  # float64 throughout: a float32 engine is told so
@@ -53,8 +57,8 @@ def _answer_run(answer, case):
 
 def _plain_number(value):
     """``value`` as a float if it is one number (a size-1 array too), else None."""
-    if type(value) in (int, float):
-        return float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)  # a float subclass (np.float64) is a float
     if type(value) is np.ndarray and value.size == 1 and value.dtype.kind in "biuf":
         return float(value.reshape(()))
     return None
@@ -145,20 +149,32 @@ grads_4_2 = Exercise(
     summary="grads_4_2 is homework 4-2's (dloss_dw, dloss_db), two numbers")
 
 
-# ------------------------------------------------------------------ Tensor: scripts
+# ------------------------------------------------------------------ the engine: scripts
 #
-# A script is a list of statements, each a tuple of plain data:
-#   ("new", name, data, how)       how: "kw" Tensor(data, requires_grad=True), "plain"
-#                                  Tensor(data), "set" Tensor(data) then .requires_grad = True
-#   ("op", name, op, a, b)         op in + - * / ** neg; a, b: a tensor's name or a number
-#   ("backward", name)
-#   ("step", name, lr)             name.data = name.data - lr * name.grad.data
-#   ("zero_grad", name)            name.grad.data.zero_()
-#   ("view", new, name)            new = name.data
-#   ("zero", name)                 name.zero_()
-#   ("assign", name, data)         name.data = Tensor(data)
-#   ("record", label, name, what)  what: "value" (.item()), "grad", "requires_grad", "item_type"
-#   ("same_grad", label, a, b)     a.grad is b.grad
+# The engine is the notebook's given ``Tensor`` class with five steps the learner
+# writes, each a module-level function the class calls when it runs (Python looks
+# the name up then): ``accumulate_grad`` (gradients add up), ``mul_backward`` and
+# ``pow_backward`` (the primitives' rules; ``add_backward`` is given),
+# ``backward_walk`` (the walk) and ``div`` (an operator built from the primitives).
+# Each step is an exercise of its own, checked by short scripts run with the
+# notebook's Tensor: plain data, each statement a tuple:
+#   ("new", name, data, how)         how: "kw" Tensor(data, requires_grad=True), "plain"
+#                                    Tensor(data), "set" Tensor(data) then .requires_grad = True
+#   ("op", name, op, a, b)           op in + - * / ** neg; a, b: a tensor's name or a number
+#   ("accumulate", names, g, how)    accumulate_grad(t, g) for each t of names, one array g;
+#                                    how "kw": accumulate_grad(tensor=t, grad=g)
+#   ("seed", name, g)                name.grad = Tensor(g): a gradient from the next node
+#   ("local", name)                  name._backward(): one node's rule, run by hand
+#   ("rule_kw", name)                the rule of name called with keywords (mul or pow)
+#   ("backward", name)               name.backward()
+#   ("walk", name, how)              backward_walk(name), how "kw": backward_walk(output=name)
+#   ("walk_again", name)             the same a second time: PyTorch raises, or (retain_graph)
+#                                    adds again; either is accepted
+#   ("zero_grad", name)              name.grad.data.zero_()
+#   ("record", label, name, what)    what: "value" (.item()), "grad"
+
+STEPS = ("accumulate_grad", "mul_backward", "pow_backward", "backward_walk", "div")
+
 
 def _operand_text(operand):
     return operand if type(operand) is str else repr(operand)
@@ -178,19 +194,25 @@ def _lines(statement):
         if op == "neg":
             return [f"{name} = -{a}"]
         return [f"{name} = {_operand_text(a)} {op} {_operand_text(b)}"]
+    if kind == "accumulate":
+        names, g, how = rest
+        head = [f"g = np.array({g!r})"]
+        if how == "kw":
+            return head + [f"accumulate_grad(tensor={name}, grad=g)" for name in names]
+        return head + [f"accumulate_grad({name}, g)" for name in names]
+    if kind == "seed":
+        return [f"{rest[0]}.grad = Tensor({rest[1]!r})"]
+    if kind == "local":
+        return [f"{rest[0]}._backward()"]
+    if kind == "rule_kw":
+        return [f"{rest[0]}'s rule, called with keywords (a=..., b=... or n=..., out={rest[0]})"]
     if kind == "backward":
         return [f"{rest[0]}.backward()"]
-    if kind == "step":
-        name, lr = rest
-        return [f"{name}.data = {name}.data - {lr!r} * {name}.grad.data"]
+    if kind in ("walk", "walk_again"):
+        how = rest[1] if len(rest) > 1 else None
+        return [f"backward_walk(output={rest[0]})" if how == "kw" else f"backward_walk({rest[0]})"]
     if kind == "zero_grad":
         return [f"{rest[0]}.grad.data.zero_()"]
-    if kind == "view":
-        return [f"{rest[0]} = {rest[1]}.data"]
-    if kind == "zero":
-        return [f"{rest[0]}.zero_()"]
-    if kind == "assign":
-        return [f"{rest[0]}.data = Tensor({rest[1]!r})"]
     return []
 
 
@@ -209,8 +231,12 @@ class _NotATensor(Exception):
     """An operation of the learner's engine gave something other than a Tensor."""
 
 
-def _execute(make, tensor_type, env, statement, records):
-    """Run one statement with the learner's engine (running half)."""
+class _TriedAgain(Exception):
+    """A second backward through the same graph raised, as PyTorch does: accepted."""
+
+
+def _execute(steps, tensor_type, env, statement, records):
+    """Run one statement with the notebook's Tensor and the learner's steps (running half)."""
     kind, *rest = statement
 
     def tensor(obj, text):
@@ -221,9 +247,9 @@ def _execute(make, tensor_type, env, statement, records):
     if kind == "new":
         name, data, how = rest
         if how == "kw":
-            env[name] = tensor(make(data, requires_grad=True), _lines(statement)[0])
+            env[name] = tensor(tensor_type(data, requires_grad=True), _lines(statement)[0])
         else:
-            env[name] = tensor(make(data), f"Tensor({data!r})")
+            env[name] = tensor(tensor_type(data), f"Tensor({data!r})")
             if how == "set":
                 env[name].requires_grad = True
     elif kind == "op":
@@ -232,35 +258,54 @@ def _execute(make, tensor_type, env, statement, records):
         result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
                   "/": lambda: a / b, "**": lambda: a ** b, "neg": lambda: -a}[op]()
         env[name] = tensor(result, _lines(statement)[0].split(" = ", 1)[1])
+    elif kind == "accumulate":
+        names, g, how = rest
+        grad = np.array(g, dtype=float)
+        for name in names:
+            _returned(env, "accumulate_grad", steps["accumulate_grad"](tensor=env[name], grad=grad)
+                      if how == "kw" else steps["accumulate_grad"](env[name], grad))
+    elif kind == "seed":
+        env[rest[0]].grad = tensor_type(rest[1])
+    elif kind == "local":
+        _returned(env, "_backward()", env[rest[0]]._backward())
+    elif kind == "rule_kw":
+        out = env[rest[0]]
+        if out._op == "pow":
+            _returned(env, "pow_backward", steps["pow_backward"](a=out._parents[0], n=rest[1],
+                                                                 out=out))
+        else:
+            _returned(env, "mul_backward", steps["mul_backward"](a=out._parents[0],
+                                                                 b=out._parents[1], out=out))
     elif kind == "backward":
         env[rest[0]].backward()
-    elif kind == "step":
-        name, lr = rest
-        env[name].data = env[name].data - lr * env[name].grad.data
+    elif kind == "walk":
+        _returned(env, "backward_walk", steps["backward_walk"](output=env[rest[0]])
+                  if rest[1] == "kw" else steps["backward_walk"](env[rest[0]]))
+    elif kind == "walk_again":
+        try:
+            steps["backward_walk"](env[rest[0]])
+        except Exception as error:
+            raise _TriedAgain(type(error).__name__) from None
     elif kind == "zero_grad":
         env[rest[0]].grad.data.zero_()
-    elif kind == "view":
-        env[rest[0]] = tensor(env[rest[1]].data, f"{rest[1]}.data")
-    elif kind == "zero":
-        env[rest[0]].zero_()
-    elif kind == "assign":
-        env[rest[0]].data = make(rest[1])
     elif kind == "record":
         label, name, what = rest
         records.append(_read(env[name], what, tensor_type))
-    elif kind == "same_grad":
-        records.append({"value": env[rest[1]].grad is env[rest[2]].grad
-                        and env[rest[1]].grad is not None})
+
+
+def _returned(env, what, value):
+    """Remember the first value a step returned: steps return nothing (running half)."""
+    if value is not None and RETURNED not in env:
+        env[RETURNED] = {"step": what, "value": describe(to_plain(value))}
+
+
+RETURNED = " returned"  # not a name a script can give a tensor
 
 
 def _read(t, what, tensor_type):
-    """One number (or fact) read from a tensor, as plain data."""
+    """One number read from a tensor, as plain data (a float subclass is a float)."""
     if what == "value":
         return {"value": to_plain(t.item())}
-    if what == "item_type":
-        return {"value": type(t.item()).__name__}
-    if what == "requires_grad":
-        return {"value": to_plain(t.requires_grad)}
     grad = t.grad
     if grad is None:
         return {"value": None}
@@ -269,7 +314,19 @@ def _read(t, what, tensor_type):
     return {"value": to_plain(grad.item())}
 
 
-def _run_script(make, tensor_type, script):
+def missing_step(error):
+    """The step whose ``raise NotImplementedError()`` stopped a script: the innermost of
+    the traceback's functions that is a step (the walk's stub raises inside ``visit``)."""
+    names = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+    return next((name for name in reversed(names) if name in STEPS), "")
+
+
+def _observed(env, records, **rest):
+    returned = {"returned": env[RETURNED]} if RETURNED in env else {}
+    return {"records": records, **rest, **returned}
+
+
+def _run_script(steps, tensor_type, script):
     """Running half of one script: the records read, and where and why it stopped.
 
     A statement that ran out of time also shows as the observation's ``error``,
@@ -277,77 +334,129 @@ def _run_script(make, tensor_type, script):
     """
     env, records = {}, []
     for index, statement in enumerate(script):
-        outcome = call(lambda: _execute(make, tensor_type, env, statement, records))
+        def run():
+            try:
+                _execute(steps, tensor_type, env, statement, records)
+            except NotImplementedError as error:
+                raise NotImplementedError(missing_step(error)) from None
+        outcome = call(run)
         if "error" in outcome:
-            stopped = {"records": records, "stopped": {"step": index, "error": outcome["error"]}}
+            if outcome["error"]["type"] == "_TriedAgain":
+                return _observed(env, records, stopped=None, raised_again=True)
+            stopped = _observed(env, records, stopped={"step": index, "error": outcome["error"]})
             if outcome["error"]["type"] == TIMED_OUT:
                 stopped["error"] = outcome["error"]
             return stopped
-    return {"records": records, "stopped": None}
+    return _observed(env, records, stopped=None)
 
 
-def _tensor_run(Tensor, case):
-    if not isinstance(Tensor, type):
-        made = call(Tensor, 2.0)
-        result = (describe(made["value"]) if "value" in made
-                  else f"an error ({made['error']['type']})")
-        return {"not_a_class": describe(to_plain(Tensor)), "made": result}
-    return _run_script(Tensor, Tensor, case["script"])
+def _engine_run(name):
+    """The running half of step ``name``: its scripts, with the Tensor of its notebook."""
+    def run(step, case):
+        if not callable(step) or isinstance(step, type):
+            return {"not_a_function": describe(to_plain(step))}
+        namespace = getattr(step, "__globals__", {})
+        tensor_type = namespace.get("Tensor")
+        if not isinstance(tensor_type, type):
+            return {"no_tensor": True}
+        steps = {other: namespace.get(other) for other in STEPS}
+        steps[name] = step
+        # The class calls the step by its name: make that name the function checked.
+        with helpers_in_place(step, {name: step}):
+            return _run_script(steps, tensor_type, case["script"])
+    return run
 
 
-# ------------------------------------------------------------------ Tensor: judging
+# ------------------------------------------------------------------ the engine: judging
 
 
-NONE_HINT = ("a tensor passed its grad on before it had one: does backward() give the output "
-             "the grad 1 first, then walk the tensors in reverse topological order (the "
-             "output first, each tensor after every tensor computed from it)?")
-RECURSION_HINT = ("an operator calls itself: e.g. `__rsub__` returning `other - self` with "
-                  "`other` a number runs `__rsub__` again. Build it from the primitives "
-                  "instead: `-self + other`.")
+RECURSION_HINT = ("a function calls itself without end: e.g. `div(a, b)` written as `a / b` "
+                  "runs div again. Build it from the primitives: `a * b ** -1`.")
 
 
-def _stopped(case, observed):
+def _stopped(name, case, observed):
     """The :class:`Fail` of a script that stopped on an error."""
     stopped = observed["stopped"]
     step, error = stopped["step"], stopped["error"]
     code = _code(case["script"], step + 1)
     where = f"In\n{code}\n"
     if error["type"] == "NotImplementedError":
-        return Fail(not_implemented("Tensor") + " The first part still missing is reached by "
-                    f"`{_statement_text(case['script'][step])}` in\n{code}",
-                    reason="Tensor is not implemented yet")
+        missing = error["message"] or name
+        if missing == name:
+            return Fail(not_implemented(name) + " The first part still missing is reached by "
+                        f"`{_statement_text(case['script'][step])}` in\n{code}",
+                        reason=f"{name} is not implemented yet")
+        return Fail(f"{where}the last line reached {missing}, which is not implemented yet: "
+                    f"{name} needs it. Write {missing} first, and run its cell.",
+                    reason="a step it needs is not implemented yet")
     if error["type"] == "_NotATensor":
-        return Fail(f"{where}{error['message']}: every operation must return a new Tensor "
-                    "(build it with `self._result(...)`, as the given code does).",
+        return Fail(f"{where}{error['message']}: every operation must return a new Tensor, "
+                    "built from the primitives + * ** (they return Tensors).",
                     reason="an operation did not return a Tensor")
     if error["type"] == "RecursionError":
         return Fail(f"{where}this raised RecursionError: {error['message']}",
                     reason="it raised RecursionError", bug=RECURSION_HINT)
-    failure = raised(f"{where}the last line", error, "Tensor")
-    if case["script"][step][0] == "backward" and "NoneType" in error["message"]:
-        failure.bug = NONE_HINT
+    failure = raised(f"{where}the last line", error, name)
+    if "NoneType" in error["message"] and "grad" in error["message"] + code:
+        failure.bug = NONE_HINTS.get(name, NONE_HINTS["backward_walk"])
+    elif name == "div" and "does not require grad" in error["message"]:
+        failure.bug = ("div's result has no history: build it from the primitives, "
+                       "`a * b ** -1`, so that the graph records how it was computed.")
     elif "has no attribute 'value'" in error["message"]:
-        failure.bug = ("a grad that is not a Tensor: `_accumulate` must keep self.grad a "
+        failure.bug = ("a grad that is not a Tensor: accumulate_grad must keep tensor.grad a "
                        "Tensor, since the rules read `out.grad.value`.")
     return failure
 
 
-def _tensor_judge(case, observed, answer):
-    if "not_a_class" in observed:
-        raise Fail(f"Tensor is {observed['not_a_class']}, not a class (Tensor(2.0) gave "
-                   f"{observed['made']}): define it with `class Tensor:` as the cell does.",
-                   reason="Tensor is not a class")
+NONE_HINTS = {
+    "accumulate_grad": ("tensor.grad is None until the first gradient arrives: make it a "
+                        "Tensor of zeros first (`Tensor(np.zeros_like(tensor.value))`), then "
+                        "add into it."),
+    "backward_walk": ("a tensor passed its grad on before it had one: does backward_walk give "
+                      "the output the grad 1 first, then call _backward() in the reverse of "
+                      "the order, the output first (each tensor after every tensor computed "
+                      "from it)?"),
+}
+
+
+def _engine_judge(name):
+    def judge(case, observed, answer):
+        if "not_a_function" in observed:
+            raise Fail(f"{name} is {observed['not_a_function']}, not a function: define it "
+                       f"with `def {name}(...)` as its cell does.",
+                       reason=f"{name} is not a function")
+        if "no_tensor" in observed:
+            raise Fail(f"{name} is defined, but the notebook's Tensor class is not: run the "
+                       "cell that defines Tensor (section 5), then this test again.",
+                       reason="Tensor is not defined")
+        try:
+            _judge_script(name, case, observed, answer)
+        except Fail as failure:
+            if "returned" in observed:  # the visible message only: it shows the learner's value
+                failure.message += "\n" + RETURNED_NOTE.format(**observed["returned"])
+            raise
+
+    return judge
+
+
+RETURNED_NOTE = ("(Your {step} returned {value}; the engine ignores it. A step returns nothing: "
+                 "it adds each gradient into a tensor's grad with _accumulate.)")
+
+
+def _judge_script(name, case, observed, answer):
     records = observed["records"]
-    record_steps = [i for i, statement in enumerate(case["script"])
-                    if statement[0] in ("record", "same_grad")]
+    record_steps = [i for i, statement in enumerate(case["script"]) if statement[0] == "record"]
     for index, ((label, want), got) in enumerate(zip(answer["records"], records)):
         code = _code(case["script"], record_steps[index])
-        _judge_record(case, label, want, got, f"After\n{code}\n", observed, answer)
+        _judge_record(name, label, want, got, f"After\n{code}\n", observed, answer)
     if observed["stopped"]:
-        raise _stopped(case, observed)
+        raise _stopped(name, case, observed)
+    if len(records) < len(answer["records"]) and not observed.get("raised_again"):
+        raise Fail("the script read fewer numbers than it should.",
+                   reason="the script read fewer numbers than it should")
 
 
-def _judge_record(case, label, want, got, where, observed, answer):
+def _judge_record(name, label, want, got, where, observed, answer):
     value = got["value"]
     if got.get("not_tensor"):
         raise Fail(f"{where}{label} is {describe(value)}, expected a Tensor: .grad holds a "
@@ -360,22 +469,10 @@ def _judge_record(case, label, want, got, where, observed, answer):
                        "only once backward() has reached them, as in PyTorch.",
                        reason="a tensor that should have no grad has one")
         return
-    if type(want) is bool:
-        if value is not want:
-            raise Fail(f"{where}{label} is {show(value) if value is not None else 'None'}, "
-                       f"expected {want}.", reason=f"{label} is not {want}",
-                       bug=_FACT_HINTS.get((label, want), ""))
-        return
-    if type(want) is str:
-        if value != want:
-            raise Fail(f"{where}{label} is {value}, expected float: item() gives the single "
-                       "number as a Python float, as in PyTorch.",
-                       reason="item() does not give a Python float")
-        return
     if value is None:
-        raise Fail(f"{where}{label} is None, expected {show(want)}: backward() never "
-                   "reached it, or never added to its grad.",
-                   reason=f"{label} is None: backward() never reached it")
+        raise Fail(f"{where}{label} is None, expected {show(want)}: nothing reached it, or "
+                   "nothing added to its grad.",
+                   reason=f"{label} is None: nothing reached it")
     number = _plain_number(value)
     if number is None:
         raise Fail(f"{where}{label} is {describe(value)}, expected the number {show(want)}.",
@@ -397,7 +494,7 @@ def _record_hint(label, observed, answer):
     expected = answer["numbers"]
     read = [_plain_number(record["value"])
             for record, (_, want) in zip(observed["records"], answer["records"])
-            if type(want) is float]
+            if want is not None]
     actual = np.full(len(expected), np.nan)  # NaN: not read, or not a number
     actual[:len(read)] = [np.nan if number is None else number for number in read]
     bug = likely(actual, answer["bugs"], _close_where_known)
@@ -420,24 +517,11 @@ def _close_where_known(actual, expected):
             and np.allclose(actual[known], expected[known], rtol=RTOL, atol=ATOL))
 
 
-_FACT_HINTS = {
-    ("w.data.requires_grad", False): (
-        ".data is the same numbers without history: a Tensor that does not require grad, so "
-        "that the update `w.data = w.data - lr * w.grad.data` is not recorded in the graph."),
-    ("a.grad is b.grad", False): (
-        "two tensors share one grad object, so adding into one changes the other: a rule "
-        "stored `out.grad` itself (`self.grad = out.grad`). Give each tensor its own grad: "
-        "create a new Tensor the first time, then add into it."),
-    ("w.requires_grad", True): (
-        "assigning w.data must change only the numbers; w still requires grad."),
-}
-
-
-# ------------------------------------------------------------------ Tensor: the probes
+# ------------------------------------------------------------------ the engine: probes
 #
 # Each probe is a small graph where typical bugs give numbers of their own.
 # ``params`` are its numbers: the lecture's in the visible case, drawn from the
-# seed in hidden ones. Its bug table gives, per bug, the numbers of the
+# seed in hidden ones. The key's bug table gives, per bug, the numbers of the
 # script's records (values and grads, in order) that the bug produces.
 
 
@@ -445,44 +529,145 @@ def _probe(probe, params, script):
     return {"probe": probe, "params": params, "script": script}
 
 
+def _number_drawer(rng):
+    def number(low=0.5, high=3.0, signed=True):
+        sign = float(rng.choice([-1, 1])) if signed else 1.0
+        return round(float(rng.uniform(low, high)) * sign, 2)
+    return number
+
+
+# -- step 1: accumulate_grad
+
+
+def _adds_probe(p):
+    """Two gradients arrive at w: its grad is their sum, a Tensor of its own."""
+    return _probe("adds", p, [
+        ("new", "w", p["w"], "kw"), ("record", "w.grad (before any gradient)", "w", "grad"),
+        ("accumulate", ("w",), p["g"], "pos"), ("record", "w.grad", "w", "grad"),
+        ("accumulate", ("w",), p["h"], "kw"), ("record", "w.grad (after the second)", "w", "grad")])
+
+
+def _own_grad_probe(p):
+    """One gradient array given to two tensors: each keeps a grad of its own."""
+    return _probe("own_grad", p, [
+        ("new", "a", [p["a"]], "set"), ("new", "b", [p["b"]], "set"),
+        ("accumulate", ("a", "b"), [p["g"]], "pos"), ("zero_grad", "a"),
+        ("record", "b.grad (after a.grad.data.zero_())", "b", "grad"),
+        ("accumulate", ("a",), [p["h"]], "pos"), ("record", "a.grad", "a", "grad"),
+        ("record", "b.grad", "b", "grad")])
+
+
+def _accumulate_cases(seed):
+    if seed is None:
+        return [_adds_probe({"w": 2.0, "g": 3.0, "h": -1.25}),
+                _own_grad_probe({"a": 1.0, "b": 2.0, "g": 5.0, "h": 0.5})]
+    number = _number_drawer(np.random.default_rng(seed))
+    return _hidden([_adds_probe({"w": number(), "g": number(), "h": number()}),
+                    _own_grad_probe({"a": number(), "b": number(), "g": number(),
+                                     "h": number()})])
+
+
+def _hidden(cases):
+    for case in cases:
+        case["call"] = f"a hidden {case['probe']} script"
+    return cases
+
+
+# -- steps 2 and 3: the rules of * and **, one node at a time
+
+
+def _mul_node_probe(p):
+    """The lecture's worked example: z = x·w, ∂L/∂z = g given by hand, z's rule run once."""
+    return _probe("mul_node", p, [
+        ("new", "x", p["x"], "kw"), ("new", "w", p["w"], "kw"), ("op", "z", "*", "x", "w"),
+        ("seed", "z", p["g"]), ("local", "z"),
+        ("record", "x.grad", "x", "grad"), ("record", "w.grad", "w", "grad")])
+
+
+def _mul_number_probe(p):
+    """A number on the right (w · k) and then on the left (k · v), rules called with keywords."""
+    return _probe("mul_number", p, [
+        ("new", "w", p["w"], "kw"), ("new", "v", p["v"], "kw"),
+        ("op", "a", "*", "w", p["k"]), ("seed", "a", p["g"]), ("rule_kw", "a"),
+        ("op", "b", "*", p["k"], "v"), ("seed", "b", p["g"]), ("local", "b"),
+        ("record", "w.grad", "w", "grad"), ("record", "v.grad", "v", "grad")])
+
+
+def _mul_square_probe(p):
+    """w · w: both inputs are w, so w receives both shares."""
+    return _probe("mul_square", p, [
+        ("new", "w", p["w"], "kw"), ("op", "s", "*", "w", "w"), ("seed", "s", p["g"]),
+        ("local", "s"), ("record", "w.grad", "w", "grad")])
+
+
+def _mul_cases(seed):
+    if seed is None:
+        return [_mul_node_probe({"x": 2.0, "w": 3.0, "g": 5.0}),
+                _mul_number_probe({"w": 2.0, "v": -1.5, "k": 4.0, "g": 0.5}),
+                _mul_square_probe({"w": 3.0, "g": 2.0})]
+    number = _number_drawer(np.random.default_rng(seed))
+    return _hidden([_mul_node_probe({"x": number(), "w": number(), "g": number()}),
+                    _mul_number_probe({"w": number(), "v": number(), "k": number(),
+                                       "g": number()}),
+                    _mul_square_probe({"w": number(), "g": number()})])
+
+
+def _pow_node_probe(p):
+    """w ** n with ∂L/∂(w**n) = g given by hand; the rule called positionally, then with
+    keywords on a second power."""
+    return _probe("pow_node", p, [
+        ("new", "w", p["w"], "kw"), ("op", "p", "**", "w", p["n"]), ("seed", "p", p["g"]),
+        ("local", "p"), ("record", "w.grad", "w", "grad"),
+        ("new", "v", p["v"], "kw"), ("op", "q", "**", "v", p["m"]), ("seed", "q", p["g"]),
+        ("rule_kw", "q", p["m"]), ("record", "v.grad", "v", "grad")])
+
+
+def _pow_cases(seed):
+    if seed is None:
+        return [_pow_node_probe({"w": 2.0, "n": 3, "g": 1.0, "v": 4.0, "m": 0.5}),
+                _pow_node_probe({"w": -1.5, "n": 2, "g": 3.0, "v": 2.0, "m": -1})]
+    rng = np.random.default_rng(seed)
+    number = _number_drawer(rng)
+    return _hidden([_pow_node_probe({"w": number(), "n": int(rng.integers(2, 5)),
+                                     "g": number(), "v": number(signed=False),
+                                     "m": float(rng.choice([-1.0, 0.5, 1.5]))})
+                    for _ in range(2)])
+
+
+# -- step 4: the walk
+
+
 def _chain_probe(p):
     """The lecture's worked example: z = x·w with ∂L/∂z = g given by L = z·g."""
     return _probe("chain", p, [
         ("new", "x", p["x"], "kw"), ("new", "w", p["w"], "kw"),
-        ("op", "z", "*", "x", "w"), ("op", "L", "*", "z", p["g"]), ("backward", "L"),
-        ("record", "z.item()", "z", "value"), ("record", "L.item()", "L", "value"),
+        ("op", "z", "*", "x", "w"), ("op", "L", "*", "z", p["g"]), ("walk", "L", "pos"),
+        ("record", "L.item()", "L", "value"),
         ("record", "w.grad", "w", "grad"), ("record", "x.grad", "x", "grad")])
+
+
+def _paths_probe(p):
+    """Chapter 1's graph e = (a + b)·(b + 1): ∂e/∂b is the sum over b's two paths."""
+    return _probe("paths", p, [
+        ("new", "a", p["a"], "kw"), ("new", "b", p["b"], "kw"),
+        ("op", "c", "+", "a", "b"), ("op", "d", "+", "b", 1.0), ("op", "e", "*", "c", "d"),
+        ("walk", "e", "kw"), ("record", "e.item()", "e", "value"),
+        ("record", "a.grad", "a", "grad"), ("record", "b.grad", "b", "grad")])
 
 
 def _linear_probe(p):
     """The lecture's graph of the linear model: ŷ = x·w, loss = (ŷ − y)², w made as in its loop."""
     return _probe("linear", p, [
         ("new", "w", [p["w"]], "set"), ("op", "y_hat", "*", p["x"], "w"),
-        ("op", "r", "-", "y_hat", p["y"]), ("op", "l", "**", "r", 2), ("backward", "l"),
+        ("op", "r", "-", "y_hat", p["y"]), ("op", "l", "**", "r", 2), ("walk", "l", "pos"),
         ("record", "l.item()", "l", "value"), ("record", "w.grad", "w", "grad")])
-
-
-def _power_probe(p):
-    return _probe("power", p, [
-        ("new", "w", p["w"], "kw"), ("new", "v", p["v"], "kw"),
-        ("op", "p", "**", "w", p["n"]), ("op", "q", "**", "v", p["m"]),
-        ("op", "s", "+", "p", "q"), ("backward", "s"),
-        ("record", "s.item()", "s", "value"),
-        ("record", "w.grad", "w", "grad"), ("record", "v.grad", "v", "grad")])
-
-
-def _reuse_leaf_probe(p):
-    """w used twice, l = w·w + w: its grad is the sum over both paths."""
-    return _probe("reuse_leaf", p, [
-        ("new", "w", p["w"], "kw"), ("op", "t", "*", "w", "w"), ("op", "l", "+", "t", "w"),
-        ("backward", "l"), ("record", "l.item()", "l", "value"), ("record", "w.grad", "w", "grad")])
 
 
 def _reuse_result_probe(p):
     """A result used twice, l = a·a with a = w·x: the walk must reach a once."""
     return _probe("reuse_result", p, [
         ("new", "w", p["w"], "kw"), ("new", "x", p["x"], "plain"), ("op", "a", "*", "w", "x"),
-        ("op", "l", "*", "a", "a"), ("backward", "l"), ("record", "l.item()", "l", "value"),
+        ("op", "l", "*", "a", "a"), ("walk", "l", "pos"), ("record", "l.item()", "l", "value"),
         ("record", "w.grad", "w", "grad"), ("record", "x.grad", "x", "grad")])
 
 
@@ -490,68 +675,26 @@ def _order_probe(p):
     """l = a + a·a with a = c·w: a must pass its grad on only after both uses have given theirs."""
     return _probe("order", p, [
         ("new", "w", p["w"], "kw"), ("op", "a", "*", "w", p["c"]), ("op", "aa", "*", "a", "a"),
-        ("op", "l", "+", "a", "aa"), ("backward", "l"), ("record", "l.item()", "l", "value"),
+        ("op", "l", "+", "a", "aa"), ("walk", "l", "pos"), ("record", "l.item()", "l", "value"),
         ("record", "w.grad", "w", "grad")])
 
 
-def _sub_probe(p):
-    """Subtraction and negation, with the number on either side."""
-    return _probe("sub", p, [
-        ("new", "w", p["w"], "kw"), ("new", "v", p["v"], "kw"), ("new", "u", p["u"], "kw"),
-        ("op", "a", "-", p["k"], "w"), ("op", "b", "-", "v", p["k"]), ("op", "c", "neg", "u", None),
-        ("backward", "a"), ("backward", "b"), ("backward", "c"),
-        ("record", "a.item()", "a", "value"), ("record", "b.item()", "b", "value"),
-        ("record", "c.item()", "c", "value"), ("record", "w.grad", "w", "grad"),
-        ("record", "v.grad", "v", "grad"), ("record", "u.grad", "u", "grad")])
-
-
-def _div_probe(p):
-    """Division, with the number on either side."""
-    return _probe("div", p, [
-        ("new", "w", p["w"], "kw"), ("new", "v", p["v"], "kw"),
-        ("op", "a", "/", p["k"], "w"), ("op", "b", "/", "v", p["m"]),
-        ("backward", "a"), ("backward", "b"),
-        ("record", "a.item()", "a", "value"), ("record", "b.item()", "b", "value"),
-        ("record", "w.grad", "w", "grad"), ("record", "v.grad", "v", "grad")])
-
-
-def _surface_probe(p):
-    """The lecture's loop, one step: .grad, .data, .item(), zero_() as PyTorch has them."""
-    x, y = p["x"], p["y"]
-    return _probe("surface", p, [
-        ("new", "w", [p["w"]], "set"),
-        ("record", "w.grad (before any backward)", "w", "grad"),
-        ("record", "type(w.item())", "w", "item_type"),
-        ("op", "y_hat", "*", x, "w"), ("op", "r", "-", "y_hat", y), ("op", "l", "**", "r", 2),
-        ("backward", "l"), ("record", "w.grad", "w", "grad"),
-        ("step", "w", p["lr"]), ("record", "w.item()", "w", "value"),
-        ("record", "w.requires_grad", "w", "requires_grad"),
-        ("zero_grad", "w"), ("record", "w.grad (after w.grad.data.zero_())", "w", "grad"),
-        ("op", "y_hat2", "*", x, "w"), ("op", "r2", "-", "y_hat2", y),
-        ("op", "l2", "**", "r2", 2), ("backward", "l2"),
-        ("record", "w.grad (after the second backward())", "w", "grad"),
-        ("view", "d", "w"), ("record", "w.data.requires_grad", "d", "requires_grad"),
-        ("zero", "d"), ("record", "w.item() (after d.zero_())", "w", "value"),
-        ("assign", "w", [p["w2"]]), ("record", "w.item() (after w.data = ...)", "w", "value")])
-
-
 def _accumulate_probe(p):
-    """Grads accumulate across backward() calls, and each tensor has a grad of its own."""
+    """Leaves' grads accumulate across backward calls, as in PyTorch."""
     return _probe("accumulate", p, [
         ("new", "a", p["a"], "kw"), ("new", "b", p["b"], "kw"), ("op", "s", "+", "a", "b"),
-        ("backward", "s"), ("same_grad", "a.grad is b.grad", "a", "b"),
-        ("zero_grad", "a"), ("record", "b.grad (after a.grad.data.zero_())", "b", "grad"),
-        ("op", "ta", "*", "a", p["k"]), ("op", "tb", "*", "b", p["m"]),
-        ("op", "t", "+", "ta", "tb"), ("backward", "t"),
+        ("walk", "s", "pos"), ("op", "ta", "*", "a", p["k"]), ("op", "tb", "*", "b", p["m"]),
+        ("op", "t", "+", "ta", "tb"), ("walk", "t", "pos"),
         ("record", "a.grad", "a", "grad"), ("record", "b.grad", "b", "grad")])
 
 
 def _twice_probe(p):
-    """backward() twice on one loss: leaves get twice the grad, as in PyTorch."""
+    """A second walk through the same graph: PyTorch raises an error, or (retain_graph=True)
+    adds the leaves' grads again. Either is accepted; anything else is not."""
     return _probe("twice", p, [
         ("new", "w", p["w"], "kw"), ("op", "a", "*", "w", p["c"]), ("op", "l", "*", "a", "a"),
-        ("backward", "l"), ("record", "w.grad", "w", "grad"),
-        ("backward", "l"), ("record", "w.grad (after the second l.backward())", "w", "grad")])
+        ("walk", "l", "pos"), ("record", "w.grad", "w", "grad"),
+        ("walk_again", "l"), ("record", "w.grad (after the second walk)", "w", "grad")])
 
 
 def _expression_probe(p, script):
@@ -568,12 +711,15 @@ _VISIBLE_EXPRESSION = [
     ("record", "out2.item()", "out2", "value"), ("record", "w.grad", "w", "grad"),
     ("record", "x.grad", "x", "grad"), ("record", "y.grad", "y", "grad")]
 
+_WALK_OPS = ("+", "-", "*", "**", "neg", "r+", "r-", "r*")
+_ALL_OPS = _WALK_OPS + ("/", "r/")
 
-def _random_expression(rng):
+
+def _random_expression(rng, ops=_ALL_OPS, walk=False):
     """A random expression over two or three leaves, with shared results (hidden data).
 
     Results that nothing else uses are added into the output, so every
-    operation drawn is part of the graph.
+    operation drawn is part of the graph. ``walk``: backward by backward_walk.
     """
     leaves = ["a", "b", "c"][:int(rng.integers(2, 4))]
     script = [("new", name, round(float(rng.uniform(0.5, 2.5)) * float(rng.choice([-1, 1])), 2),
@@ -581,7 +727,7 @@ def _random_expression(rng):
               for i, name in enumerate(leaves)]
     names, size = list(leaves), len(leaves) + int(rng.integers(4, 8))
     while len(names) < size:
-        statement = _random_operation(rng, names, f"t{len(names) - len(leaves) + 1}")
+        statement = _random_operation(rng, names, f"t{len(names) - len(leaves) + 1}", ops)
         if _acceptable(script, statement):
             script.append(statement)
             names.append(statement[1])
@@ -593,11 +739,12 @@ def _random_expression(rng):
         script.append(("op", f"s{number + 1}", "+" if other != leaves[0] else "*", out, other))
         out = f"s{number + 1}"
     script.append(("op", "out", "*", 1.0, out))
-    return script + [("backward", "out"), ("record", "out.item()", "out", "value")] + [
+    ending = ("walk", "out", "pos") if walk else ("backward", "out")
+    return script + [ending, ("record", "out.item()", "out", "value")] + [
         ("record", f"{leaf}.grad", leaf, "grad") for leaf in leaves]
 
 
-def _random_operation(rng, names, name):
+def _random_operation(rng, names, name, ops):
     """One operation on earlier results (recent ones more often) and numbers."""
     def pick():
         if rng.random() < 0.7:
@@ -605,7 +752,7 @@ def _random_operation(rng, names, name):
         return names[int(rng.integers(0, len(names)))]
 
     number = round(float(rng.uniform(0.5, 3.0)) * float(rng.choice([-1, 1])), 2)
-    op = str(rng.choice(["+", "-", "*", "/", "**", "neg", "r+", "r-", "r*", "r/"]))
+    op = str(rng.choice(list(ops)))
     if op == "**":
         return ("op", name, "**", pick(), int(rng.choice([2, 3, -1])))
     if op == "neg":
@@ -651,54 +798,91 @@ def _acceptable(script, statement):
     return abs(result) < 50
 
 
-def _tensor_cases(seed):
+def _walk_cases(seed):
     if seed is None:
         return [
             _chain_probe({"x": 2.0, "w": 3.0, "g": 5.0}),
+            _paths_probe({"a": 2.0, "b": 1.0}),
             _linear_probe({"x": 1.0, "w": 1.0, "y": 2.0}),
-            _power_probe({"w": 2.0, "v": 4.0, "n": 3, "m": 0.5}),
-            _reuse_leaf_probe({"w": 3.0}),
             _reuse_result_probe({"w": 3.0, "x": 2.0}),
             _order_probe({"w": 3.0, "c": 2.0}),
-            _sub_probe({"w": 5.0, "v": 5.0, "u": 2.0, "k": 3.0}),
-            _div_probe({"w": 2.0, "v": 2.0, "k": 6.0, "m": 4.0}),
-            _expression_probe({}, _VISIBLE_EXPRESSION),
-            _surface_probe({"w": 1.0, "x": 3.0, "y": 5.0, "lr": 0.01, "w2": 2.0}),
             _accumulate_probe({"a": 1.0, "b": 2.0, "k": 5.0, "m": 3.0}),
             _twice_probe({"w": 2.0, "c": 3.0}),
         ]
     rng = np.random.default_rng(seed)
-
-    def number(low=0.5, high=3.0, signed=True):
-        sign = float(rng.choice([-1, 1])) if signed else 1.0
-        return round(float(rng.uniform(low, high)) * sign, 2)
-
+    number = _number_drawer(rng)
     cases = [
         _chain_probe({"x": number(), "w": number(), "g": number()}),
+        _paths_probe({"a": number(), "b": number()}),
         _linear_probe({"x": number(), "w": number(), "y": number()}),
-        _power_probe({"w": number(signed=False), "v": number(signed=False),
-                      "n": int(rng.integers(2, 5)), "m": float(rng.choice([-1.0, 0.5, 1.5]))}),
-        _reuse_leaf_probe({"w": number()}),
         _reuse_result_probe({"w": number(), "x": number()}),
         _order_probe({"w": number(), "c": number()}),
-        _sub_probe({"w": number(), "v": number(), "u": number(), "k": number()}),
-        _div_probe({"w": number(), "v": number(), "k": number(), "m": number()}),
-        _surface_probe({"w": number(), "x": number(), "y": number(),
-                        "lr": number(0.001, 0.02, signed=False), "w2": number()}),
         _accumulate_probe({"a": number(), "b": number(), "k": number(), "m": number()}),
         _twice_probe({"w": number(), "c": number()}),
     ]
-    while len(cases) < 14:
-        cases.append(_expression_probe({}, _random_expression(rng)))
-    for case in cases:
-        case["call"] = f"Tensor on a hidden {case['probe']} graph"
-    return cases
+    cases += [_expression_probe({}, _random_expression(rng, _WALK_OPS, walk=True))
+              for _ in range(3)]
+    return _hidden(cases)
 
 
-Tensor = Exercise(
-    name="Tensor", points=6, cases=_tensor_cases, run=_tensor_run, judge=_tensor_judge,
-    hidden_seeds=(40_321, 40_322),
-    summary="Tensor computes values and gradients as PyTorch does: rules, walk, accumulation")
+# -- step 5: division
+
+
+def _div_probe(p):
+    """Division, with the number on either side."""
+    return _probe("div", p, [
+        ("new", "w", p["w"], "kw"), ("new", "v", p["v"], "kw"),
+        ("op", "a", "/", p["k"], "w"), ("op", "b", "/", "v", p["m"]),
+        ("backward", "a"), ("backward", "b"),
+        ("record", "a.item()", "a", "value"), ("record", "b.item()", "b", "value"),
+        ("record", "w.grad", "w", "grad"), ("record", "v.grad", "v", "grad")])
+
+
+def _div_tensors_probe(p):
+    """Division of two tensors: both get a gradient."""
+    return _probe("div_tensors", p, [
+        ("new", "u", p["u"], "kw"), ("new", "v", p["v"], "kw"), ("op", "q", "/", "u", "v"),
+        ("backward", "q"), ("record", "q.item()", "q", "value"),
+        ("record", "u.grad", "u", "grad"), ("record", "v.grad", "v", "grad")])
+
+
+def _div_cases(seed):
+    if seed is None:
+        return [_div_probe({"w": 2.0, "v": 2.0, "k": 6.0, "m": 4.0}),
+                _div_tensors_probe({"u": 3.0, "v": 2.0}),
+                _expression_probe({}, _VISIBLE_EXPRESSION)]
+    rng = np.random.default_rng(seed)
+    number = _number_drawer(rng)
+    cases = [_div_probe({"w": number(), "v": number(), "k": number(), "m": number()}),
+             _div_tensors_probe({"u": number(), "v": number()})]
+    cases += [_expression_probe({}, _random_expression(rng)) for _ in range(3)]
+    return _hidden(cases)
+
+
+def _step(name, points, cases, seeds, summary, uses=()):
+    return Exercise(name=name, points=points, cases=cases, run=_engine_run(name),
+                    judge=_engine_judge(name), hidden_seeds=seeds, summary=summary, uses=uses)
+
+
+accumulate_grad = _step(
+    "accumulate_grad", 1, _accumulate_cases, (40_311,),
+    "accumulate_grad adds a gradient into tensor.grad, a Tensor of its own")
+mul_backward = _step(
+    "mul_backward", 1, _mul_cases, (40_321,),
+    "mul_backward passes out.grad to both factors, times the other factor",
+    uses=(accumulate_grad,))
+pow_backward = _step(
+    "pow_backward", 1, _pow_cases, (40_331,),
+    "pow_backward passes out.grad on by the power rule", uses=(accumulate_grad,))
+backward_walk = _step(
+    "backward_walk", 2, _walk_cases, (40_341, 40_342),
+    "backward_walk calls every _backward once, in reverse topological order",
+    uses=(accumulate_grad, mul_backward, pow_backward))
+div = _step(
+    "div", 1, _div_cases, (40_351,),
+    "div builds a / b from the primitives, a number on either side",
+    uses=(accumulate_grad, mul_backward, pow_backward, backward_walk))
+ENGINE = (accumulate_grad, mul_backward, pow_backward, backward_walk, div)
 
 
 # ------------------------------------------------------------------ quadratic_gradients
@@ -820,7 +1004,9 @@ def _train_cases(seed):
     if seed is None:
         return [
             {"args": ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]), "kwargs": {},
-             "call": "train_quadratic(x=[1.0, 2.0, 3.0], y=[2.0, 4.0, 6.0])"},
+             "call": "train_quadratic(x_data, y_data), the lecture's data"},
+            {"args": (), "kwargs": {"x": [1.0, 2.0], "y": [3.0, 1.0], "lr": 0.05, "epochs": 4},
+             "call": "train_quadratic(x=[1.0, 2.0], y=[3.0, 1.0], lr=0.05, epochs=4)"},
             {"args": (np.array([0.5, 1.0, 1.5, 2.0]), np.array([1.0, 2.5, 3.0, 5.5])),
              "kwargs": {"lr": 0.02, "epochs": 3},
              "call": "train_quadratic(x=np.array([0.5, 1.0, 1.5, 2.0]), "
@@ -864,9 +1050,9 @@ def _train_judge(case, observed, answer):
 train_quadratic = Exercise(
     name="train_quadratic", points=3, cases=_train_cases, run=_train_run, judge=_train_judge,
     inputs=("x", "y"),
-    hidden_seeds=(40_521, 40_522), uses=(Tensor,),
+    hidden_seeds=(40_521, 40_522), uses=ENGINE,
     summary="train_quadratic trains ŷ = w1·x² + w2·x + b by SGD with your Tensor")
 
-EXERCISES = declare(CHAPTER, dloss_dw_4_1, grads_4_2, Tensor, quadratic_gradients,
+EXERCISES = declare(CHAPTER, dloss_dw_4_1, grads_4_2, *ENGINE, quadratic_gradients,
                     train_quadratic)
 __all__ = ["CHAPTER", "EXERCISES", *(exercise.name for exercise in EXERCISES)]

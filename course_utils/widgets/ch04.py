@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import plots
-from .core import Explorer, ExerciseNotReady, slider
+from ..checks.ch04 import missing_step
+from .core import HEADLESS, LEGEND, TABLE, Explorer, ExerciseNotReady, slider, usable
 
 __all__ = ["GraphExplorer", "NudgeExplorer", "graph_explorer", "nudge_explorer"]
 
@@ -40,7 +41,7 @@ class GlyphLines(Artist):
     font's fixed advance, and a line is a row of cells. ``(x, y)`` in axes
     coordinates is the right end of the lines, centred vertically.
     """
-    family, fontsize, linespacing = "DejaVu Sans Mono", 8, 1.35
+    family, fontsize, linespacing = "DejaVu Sans Mono", plots.GRAPH_FONT, 1.35
     _cells = {}
 
     def __init__(self, ax, x, y):
@@ -123,18 +124,21 @@ class _EngineExplorer(Explorer):
                 return compute(Tensor)
         except ExerciseNotReady:
             raise
-        except NotImplementedError:
-            raise ExerciseNotReady(
-                "<code>Tensor</code> is not implemented yet: complete its exercise and run its "
-                "cell; the explorer picks it up at the next slider move.") from None
+        except NotImplementedError as error:
+            raise ExerciseNotReady(NOT_WRITTEN.format(
+                name=missing_step(error) or "Tensor")) from None
         except RecursionError:
-            raise ExerciseNotReady(
-                "<code>Tensor</code> raised RecursionError: an operator or backward() calls "
-                "itself without end.") from None
+            raise ExerciseNotReady(ENDLESS) from None
         except Exception as error:  # any bug in learner code must not kill the widget
-            raise ExerciseNotReady(
-                f"<code>Tensor</code> raised {type(error).__name__}: "
-                f"{html.escape(str(error))}") from None
+            raise ExerciseNotReady(RAISED.format(
+                error=type(error).__name__, message=html.escape(str(error)))) from None
+
+
+NOT_WRITTEN = ("<code>{name}</code> is not implemented yet: complete its exercise and run its "
+               "cell; the explorer picks it up at the next slider move.")
+ENDLESS = ("your engine raised RecursionError: one of its functions calls itself without "
+           "end.")
+RAISED = "your engine raised {error}: {message}"
 
 
 def _item(tensor, what):
@@ -187,6 +191,8 @@ class GraphExplorer(_EngineExplorer):
     that passes its grad on and the local gradients it multiplies by.
     """
 
+    figsize = (11.0, 3.0)  # the graph's height, without an empty band
+
     def __init__(self, x=1.0, y=2.0, w=1.0, b=None, namespace=None):
         self.y, self.bias = float(y), b is not None
         _, self.operations = plots.backprop_graph_layout(self.bias)
@@ -199,10 +205,13 @@ class GraphExplorer(_EngineExplorer):
         controls["step"] = widgets.IntSlider(
             value=self.steps, min=0, max=self.steps, description="step",
             continuous_update=True)
-        super().__init__(controls, namespace)
+        super().__init__(usable(controls), namespace)
+        if not HEADLESS:  # four sliders of a usable width take two rows
+            self.widget.children[0].layout.flex_flow = "row wrap"
 
     def build(self):
-        ax = self.figure.add_subplot()
+        self.figure.set_layout_engine("none")  # the graph fills the figure, no margins
+        ax = self.figure.add_axes((0, 0, 1, 1))
         self.graph = plots.draw_backprop_graph(ax, self.bias)
         # The numbers in the boxes change at every step: drawn from cached glyphs.
         for name, text in self.graph["values"].items():
@@ -218,7 +227,7 @@ class GraphExplorer(_EngineExplorer):
         self.operation_highlight, = ax.plot([], [], "o", markersize=30, markerfacecolor="none",
                                             markeredgecolor=HIGHLIGHT, markeredgewidth=2.5,
                                             zorder=7)
-        self.edge_highlights = [ax.text(0, 0, "", fontsize=8, color=HIGHLIGHT, zorder=8,
+        self.edge_highlights = [ax.text(0, 0, "", fontsize=plots.GRAPH_FONT, color=HIGHLIGHT, zorder=8,
                                         fontweight="bold", linespacing=1.2,
                                         bbox={"facecolor": "white", "edgecolor": "none",
                                               "pad": 1})
@@ -362,10 +371,12 @@ class NudgeExplorer(_EngineExplorer):
     def __init__(self, x=3.0, y=6.0, w=1.0, namespace=None):
         self.x, self.y = float(x), float(y)
         self.w_range = (-1.0, 4.0)
-        nudge = widgets.FloatLogSlider(value=0.5, base=10, min=-4, max=0, step=0.25,
-                                       description="Δw", readout_format=".0e",
+        # The first nudge is on the slider's grid (10^0), so that the browser shows it as is.
+        nudge = widgets.FloatLogSlider(value=1.0, base=10, min=-4, max=0, step=0.25,
+                                       description="Δw", readout_format=".3g",
                                        continuous_update=True)
-        super().__init__({"w": slider("w", w, self.w_range, 0.05), "nudge": nudge}, namespace)
+        super().__init__(usable({"w": slider("w", w, self.w_range, 0.05), "nudge": nudge}),
+                         namespace)
 
     def build(self):
         ax_loss, ax_gap = self.figure.subplots(1, 2)
@@ -377,7 +388,7 @@ class NudgeExplorer(_EngineExplorer):
         self.secant, = ax_loss.plot([], [], color="tab:orange", label="secant, slope Δloss/Δw")
         self.tangent, = ax_loss.plot([], [], color="tab:blue", label="tangent, slope w.grad")
         self.points, = ax_loss.plot([], [], "o", color="tab:orange")
-        ax_loss.legend(loc="upper center", fontsize="small")
+        ax_loss.legend(ncol=2, **LEGEND)
         ax_gap.set(xscale="log", yscale="log", xlim=(self.nudges[0], self.nudges[-1]),
                    ylim=(1e-7, 1e3), xlabel="Δw",
                    ylabel="|Δloss/Δw − w.grad|", title="the gap shrinks with the nudge")
@@ -416,12 +427,22 @@ class NudgeExplorer(_EngineExplorer):
         gaps = np.maximum(np.abs(slopes - grad), 1e-12)
         self.gap_curve.set_data(self.nudges, gaps[:-1])
         self.gap_marker.set_data([nudge], [gaps[-1]])
-        return ("<table><tr><th>Δw</th><th>loss(w)</th><th>loss(w + Δw)</th><th>Δloss/Δw</th>"
-                "<th>your engine's w.grad</th></tr>"
-                f"<tr><td>{nudge:.0e}</td><td>{loss:.6g}</td><td>{nudged[-1]:.6g}</td>"
-                f"<td>{slope:.6g}</td><td>{grad:.6g} {self.verdict('w', grad, agrees)}</td></tr>"
-                "</table><p>Δloss/Δw is the slope of the secant; as Δw shrinks it tends to "
-                "the derivative (for this parabola it is off by x²·Δw).</p>")
+        cells = "".join(f"<td style='{RIGHT}'>{value}</td>" for value in (
+            f"{nudge:.3g}", f"{loss:.6g}", f"{nudged[-1]:.6g}", f"{slope:.6g}", f"{grad:.6g}"))
+        return (NUDGE_TABLE.format(cells=cells)
+                + f"<p>w.grad {self.verdict('w', grad, agrees)}. Δloss/Δw is the slope of the "
+                "secant; as Δw shrinks it tends to the derivative (for this parabola it is off "
+                "by x²·Δw).</p>")
+
+
+# One row of numbers under a header row: fixed layout and width, digits of one width,
+# numbers right-aligned under their headers, so that no column moves or changes width as
+# the sliders move.
+RIGHT = "text-align:right"
+NUDGE_TABLE = (f"<table style='{TABLE.format(width=40)}'><tr>"
+               + "".join(f"<th style='{RIGHT}'>{header}</th>" for header in (
+                   "Δw", "loss(w)", "loss(w + Δw)", "Δloss/Δw", "your w.grad"))
+               + "</tr><tr>{cells}</tr></table>")
 
 
 def graph_explorer(x=1.0, y=2.0, w=1.0, b=None):
