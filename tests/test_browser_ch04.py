@@ -2,8 +2,8 @@
 default zoom with no wide empty band, sliders wide enough to use, the nudge table a real
 table with a header row whose columns keep their place and width, tooltips on icon buttons.
 
-The approach is tests/test_browser_ch0102.py's: the Lab server and the browser are
-``tests/test_browser.py``'s, the solved notebook runs once for the module, and what the
+The approach is tests/test_browser_ch0102.py's: the Lab server and the browser are the
+session's (tests/conftest.py), the solved notebook runs once for the module, and what the
 figures' pixels hold is judged in the notebook's own kernel, after the browser moved the
 sliders, by a probe cell added to a copy of the notebook.
 """
@@ -15,9 +15,7 @@ import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import (browser_context, code_cell, expect, explorers,  # noqa: F401
-                          jupyter_lab, missing_browser, open_notebook, release_workspace,
-                          run_all_and_wait, step)
+from test_browser import code_cell, explorers, open_notebook, run_all_and_wait, step
 from test_widgets import figure_problems
 
 CHAPTER = "04_backprop"
@@ -74,32 +72,18 @@ CLEAN = [["GraphExplorer", []], ["GraphExplorer", []], ["NudgeExplorer", []]]
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """test_browser's Lab, on a workspace that also holds chapter 4's solved notebook with
-    the probe cell at its end."""
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    workspace = release_workspace(tmp_path_factory.mktemp("browser_ch04"))
+def page(browser_context, lab, lab_workspace):
+    """Chapter 4's solved notebook with the probe cell at its end, after Run All."""
     nb = nbformat.read(notebook_path(CHAPTER), as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_probe_source()))
-    nbformat.write(nb, workspace / PROBED)
-    with jupyter_lab(workspace) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(browser_context, lab):  # noqa: F811
-    """Chapter 4's solved notebook with the probe cell, after Run All."""
+    nbformat.write(nb, lab_workspace / PROBED)
     page = open_notebook(browser_context, lab, PROBED)
     run_all_and_wait(page)
     yield page
     page.close()
 
 
-def _probe(page, expect, run):  # noqa: F811
+def _probe(page, expect, run):
     """The probe's report after its ``run``-th run: [class name, problems] per explorer."""
     cell = code_cell(page, PROBE)
     if run > 1:
@@ -164,7 +148,7 @@ def test_figures_are_readable_and_controls_usable(page):
         assert font >= 12
 
 
-def test_the_nudge_table_keeps_its_columns_across_slider_steps(page, expect):  # noqa: F811
+def test_the_nudge_table_keeps_its_columns_across_slider_steps(page, expect):
     assert _probe(page, expect, 1) == CLEAN
     boxes = explorers(page)
     tables = 0
