@@ -72,3 +72,13 @@ def test_the_cases_are_the_same_in_both_editions():
         with i18n.using("zh"):
             chinese = core.cases_digest(exercise.cases(None))
         assert english == chinese, exercise.name
+
+
+def test_an_explorers_verdict_speaks_the_language_in_use():
+    from course_utils.widgets import ch03 as explorers
+    zig_zag = [1.0, 2.5, 1.75]  # w around the minimum 2: each jump half the last
+    with i18n.using("en"):
+        assert explorers._verdict(zig_zag, 2.0).startswith("<b>zig-zag</b>: w jumps across")
+    with i18n.using("zh"):
+        assert explorers._verdict(zig_zag, 2.0) == \
+            "<b>之字形</b>：w 每一步都跳到最小值的另一侧，每一跳是上一跳的 0.5 倍：它收敛。"
