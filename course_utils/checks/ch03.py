@@ -449,7 +449,8 @@ def _minibatch_cases(seed):
                  N_("{call} on the lecture's data (batch_size = 1, no seed: SGD)")),
             case((x5, y5, 0.5, 0.03, 4, 2, None),
                  N_("{call} with x = {x}, y = {y} (batches of 2, 2 and 1)")),
-            case((x5, y5, 0.5, 0.03, 4, 2, 7), N_("{call} with x = {x}, y = {y} (shuffled with a seed)")),
+            case((x5, y5, 0.5, 0.03, 4, 2, 7),
+                 N_("{call} with x = {x}, y = {y} (shuffled with a seed)")),
             {**_keywords("minibatch_gd", (*_five_data(), 0.5, 0.03, 4, 2, 0)), **_case(
                 N_("{call} with x = {x}, y = {y} (seed 0, the notebook's SEED, shuffles too), "
                    "called with keywords, as the notebook's cells call it"),

@@ -103,7 +103,7 @@ def cost_gradient(case):
         N_("the factor 2 is missing: the derivative of (x·w − y)² is 2·(x·w − y)·x"):
             np.mean(x * errors),
         N_("the factor x is missing: by the chain rule, the derivative of x·w − y with respect "
-        "to w is x"): np.mean(2 * errors),
+           "to w is x"): np.mean(2 * errors),
         N_("you returned the cost, not its gradient"): np.mean(errors ** 2),
         N_("2·mean(x)·mean(x·w − y): the mean of a product is not the product of the means"):
             2 * np.mean(x) * np.mean(errors),
@@ -115,7 +115,7 @@ def _gd_bugs(case):
     schedule = _full_batches(len(x), epochs)
     return {
         N_("the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
+           "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
         N_("the gradient sums over the samples instead of taking the mean"):
             _flat(*_descend(schedule, x, y, w0, lr, divide_by=1)),
         N_("the factor 2 is missing from the gradient"):
@@ -123,7 +123,7 @@ def _gd_bugs(case):
         N_("the cost is logged after the update; log it before, as the lecture does"):
             _flat(*_descend(schedule, x, y, w0, lr, log_after=True)),
         N_("w is updated inside the loop over the samples: that is SGD (Exercise 4); gradient "
-        "descent makes one update per epoch with the gradient of all the samples"):
+           "descent makes one update per epoch with the gradient of all the samples"):
             _flat(*_descend(_single_samples(len(x), epochs), x, y, w0, lr, log_epoch=True)),
         N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_descend(schedule, x, y, w0, 0.01)),
@@ -142,9 +142,9 @@ def critical_learning_rate(case):
     x, = _arguments("critical_learning_rate", case)
     return {"expected": 2 / (2 * np.mean(x ** 2)), "bugs": {
         N_("2 / mean(x²): the cost's curvature (second derivative) is 2·mean(x²), so the "
-        "critical rate is 2 / (2·mean(x²))"): 2 / np.mean(x ** 2),
+           "critical rate is 2 / (2·mean(x²))"): 2 / np.mean(x ** 2),
         N_("1 / (2·mean(x²)) is the rate that lands on the minimum in one step; gradient "
-        "descent still converges up to twice that"): 1 / (2 * np.mean(x ** 2)),
+           "descent still converges up to twice that"): 1 / (2 * np.mean(x ** 2)),
         N_("a sum over the samples instead of the mean"): 2 / (2 * np.sum(x ** 2)),
         N_("mean(x)² is not mean(x²): square each x first, then average"):
             2 / (2 * np.mean(x) ** 2),
@@ -158,13 +158,13 @@ def _sgd_bugs(case):
     schedule = _single_samples(len(x), epochs)
     return {
         N_("the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
+           "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
         N_("the factor 2 is missing from the gradient"):
             _flat(*_descend(schedule, x, y, w0, lr, scale=0.5)),
         N_("each loss is logged after its update; log it before"):
             _flat(*_descend(schedule, x, y, w0, lr, log_after=True)),
         N_("every update uses the gradient of all the samples (batch GD's gradient); SGD uses "
-        "the gradient of the current sample only, 2·xₙ·(xₙ·w − yₙ)"):
+           "the gradient of the current sample only, 2·xₙ·(xₙ·w − yₙ)"):
             _flat(*_descend(schedule, x, y, w0, lr, full_gradient=True)),
         N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_descend(schedule, x, y, w0, 0.01)),
@@ -190,11 +190,11 @@ def _minibatch_bugs(case):
     # Seed 0 (the notebook's SEED) unshuffled is the bug `if seed:`, false for 0 as for None.
     unshuffled = (
         N_("seed=0 did not shuffle: `if seed:` is false for 0 as for None; test `if seed is "
-        "None:` (or `is not None`), so that every seed, 0 included, shuffles") if seed == 0 else
+           "None:` (or `is not None`), so that every seed, 0 included, shuffles") if seed == 0 else
         N_("with a seed, the samples must be shuffled at the start of every epoch"))
     return {
         N_("the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`"): _flat(*_minibatch_results(case, sign=-1.0)),
+           "`w = w - lr * grad`"): _flat(*_minibatch_results(case, sign=-1.0)),
         N_("each batch's gradient is a sum over its samples instead of their mean"):
             _flat(*_minibatch_results(case, divide_by=1)),
         N_("the factor 2 is missing from the gradient"):
@@ -202,14 +202,14 @@ def _minibatch_bugs(case):
         N_("each cost is logged after its update; log it before"):
             _flat(*_minibatch_results(case, log_after=True)),
         N_("the gradient is divided by batch_size, but the last batch can be smaller: divide "
-        "by the batch's own length (np.mean does)"):
+           "by the batch's own length (np.mean does)"):
             _flat(*_minibatch_results(case, divide_by=batch_size)),
         unshuffled: _flat(*_minibatch_results(case, how="none")),
         N_("every epoch has the same order: make the generator once, before the loop, and draw "
-        "`rng.permutation(len(x))` at the start of each epoch"):
+           "`rng.permutation(len(x))` at the start of each epoch"):
             _flat(*_minibatch_results(case, how="once")),
         N_("np.random.seed / np.random.permutation is the old global generator: use "
-        "`rng = np.random.default_rng(seed)` and `rng.permutation(len(x))`"):
+           "`rng = np.random.default_rng(seed)` and `rng.permutation(len(x))`"):
             _flat(*_minibatch_results(case, how="legacy")),
         N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_minibatch_results(case, lr=0.01)),
