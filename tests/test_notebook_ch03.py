@@ -5,6 +5,7 @@ import pytest
 
 from conftest import execute, notebook_path, read_notebook
 from course_utils import checks, glossary
+from grading import editions
 
 CHAPTER = "03_gradient_descent"
 
@@ -73,14 +74,18 @@ def test_the_figures_and_the_four_explorers_render(executed):
     assert any(model["model_name"] == "PlayModel" for model in state.values())
 
 
-def test_each_demo_prints_what_its_text_announces(executed):
-    """A quoted output in a "The next cell ..." text is printed by the code cells after it."""
+@pytest.mark.parametrize("language", editions.LANGUAGES)
+def test_each_demo_prints_what_its_text_announces(executed, language):
+    """A quoted output in a "The next cell ..." text is printed by the code cells after it, in
+    either edition."""
+    edition = editions.edition(executed, language)
     announced = 0
-    for i, cell in enumerate(executed.cells):
-        if cell.cell_type != "markdown" or not re.search(r"next cell|cells below", cell.source):
+    for i, cell in enumerate(edition.cells):
+        if cell.cell_type != "markdown" or not re.search(
+                r"next cell|cells below|下一个单元格|下面的单元格", cell.source):
             continue
         following = []
-        for after in executed.cells[i + 1:]:
+        for after in edition.cells[i + 1:]:
             if after.cell_type == "markdown":
                 break
             following += [out.text for out in after.outputs if out.output_type == "stream"]

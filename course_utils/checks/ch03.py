@@ -19,14 +19,28 @@ Tolerances suit float32 as well as float64: a learner may compute in either.
 import numpy as np
 
 from .. import data
+from ..i18n import N_, translator
 from .core import as_number, call, declare, describe, Exercise, Fail, likely, raised, show
 
 CHAPTER = "03_gradient_descent"
+_ = translator(__name__, CHAPTER)
 # float32 keeps about 7 digits and a hundred epochs lose one or two; every
 # bug named below is many orders of magnitude further off.
 RTOL = 1e-5
 
-LECTURE = "on the lecture's data"
+
+def _case(template, **fields):
+    """A visible case's description: ``call``, its English text, and ``said``, its template
+    (marked ``N_``) with the fields, which the messages show in the learner's language
+    (:func:`_said`). A case is the same plain data in both editions, so that the check data
+    written by the release still belongs to its cases."""
+    return {"call": template.format(**fields), "said": [template, fields]}
+
+
+def _said(case):
+    """What a case is, in the learner's language (a hidden case's ``call`` is already)."""
+    said = case.get("said")
+    return _.template(said[0]).format(**said[1]) if said else case["call"]
 
 
 def _second_data():
@@ -70,8 +84,6 @@ PARAMETERS = {"cost_gradient": ("x", "y", "w"),
               "minibatch_gd": ("x", "y", "w0", "lr", "epochs", "batch_size", "seed"),
               "affine_gradients": ("x", "y", "w", "b")}
 
-AS_THE_NOTEBOOK = "called with keywords, as the notebook's cells call it"
-
 
 def _keywords(name, args):
     """A case's arguments as the notebook's cells pass them: the data ``x, y`` by position,
@@ -99,39 +111,42 @@ def _raised(text, error, name):
     """:func:`raised`, and the likely bug of a call by keyword that the function refused."""
     failure = raised(text, error, name)
     if error["type"] == "TypeError" and "keyword argument" in error["message"]:
-        failure.bug = (f"a parameter of {name} has another name than the exercise's "
-                       f"signature gives, def {name}({', '.join(PARAMETERS[name])}): keep "
-                       "those names, since the notebook's cells call it with them "
-                       "(e.g. `lr=0.01`, `seed=0`)")
+        failure.bug = _("a parameter of {name} has another name than the exercise's signature "
+                        "gives, def {name}({parameters}): keep those names, since the notebook's "
+                        "cells call it with them (e.g. `lr=0.01`, `seed=0`)",
+                        name=name, parameters=", ".join(PARAMETERS[name]))
     return failure
 
 
 # ------------------------------------------------------------------ judging helpers
 
 
-def _numbers(value, length, what, mistakes=None, part="the history"):
+def _numbers(value, length, what, mistakes, part):
     """``value`` (a list, tuple or array) as a float array of ``length`` entries.
 
     ``mistakes`` maps a wrong length to the likely bug that gives it; ``part``
-    names the value in a hidden case's message.
+    names the value (``costs``, ``losses``) in a hidden case's message.
     """
     if value is None:
-        raise Fail(f"{what} is None: is it returned?", reason=f"{part} is None")
+        raise Fail(_("{what} is None: is it returned?", what=what),
+                   reason=_("{part} is None", part=part))
     if type(value) in (list, tuple):
         odd = [item for item in value if not (type(item) in (int, float, bool) or (
             type(item) is np.ndarray and item.size == 1))]
         if odd:
-            raise Fail(f"{what} holds {describe(odd[0])}: store one number per step, "
-                       "e.g. `costs.append(cost(x, y, w))`.",
-                       reason=f"{part} holds something other than numbers")
+            raise Fail(_("{what} holds {got}: store one number per step, e.g. "
+                         "`costs.append(cost(x, y, w))`.", what=what, got=describe(odd[0])),
+                       reason=_("{part} holds something other than numbers", part=part))
         value = np.array([float(np.reshape(item, ())) for item in value])
     if type(value) is not np.ndarray:
-        raise Fail(f"{what} is {describe(value)}, expected a list or array of {length} numbers.",
-                   reason=f"{part} is not a list or array of numbers")
+        raise Fail(_("{what} is {got}, expected a list or array of {length} numbers.",
+                     what=what, got=describe(value), length=length),
+                   reason=_("{part} is not a list or array of numbers", part=part))
     if value.size != length:
-        raise Fail(f"{what} has {value.size} entries, expected {length}.",
-                   reason=f"{part} has the wrong number of entries",
-                   bug=(mistakes or {}).get(value.size, ""))
+        raise Fail(_("{what} has {size} entries, expected {length}.", what=what,
+                     size=value.size, length=length),
+                   reason=_("{part} has the wrong number of entries", part=part),
+                   bug=mistakes.get(value.size, ""))
     # An array of shape (epochs, steps per epoch) holds the same numbers in the same order.
     return value.astype(float).ravel()
 
@@ -140,11 +155,12 @@ def _pair(result, what, names):
     """A returned pair such as ``(w, costs)``, else a failure."""
     pair = ", ".join(names)
     if result is None:
-        raise Fail(f"{what} returned None: is the `return` statement missing? "
-                   f"End with `return {pair}`.", reason="it returned None")
+        raise Fail(_("{what} returned None: is the `return` statement missing? End with "
+                     "`return {pair}`.", what=what, pair=pair), reason=_("it returned None"))
     if type(result) not in (tuple, list) or len(result) != 2:
-        raise Fail(f"{what} returned {describe(result)}, expected a pair ({pair}): end with "
-                   f"`return {pair}`.", reason=f"it did not return a pair ({pair})")
+        raise Fail(_("{what} returned {got}, expected a pair ({pair}): end with `return {pair}`.",
+                     what=what, got=describe(result), pair=pair),
+                   reason=_("it did not return a pair ({pair})", pair=pair))
     return result
 
 
@@ -164,33 +180,40 @@ def _gradient_cases(seed):
         x, y = _lecture_data()
         x5, y5 = _five_data()
         return [
-            {"args": (x, y, 1.0), "call": f"cost_gradient(x, y, 1.0) {LECTURE}"},
-            {"args": (x, y, 2.5), "call": f"cost_gradient(x, y, 2.5) {LECTURE}"},
-            {"args": (x, y, 2.0), "call": f"cost_gradient(x, y, 2.0) {LECTURE} (the minimum)"},
+            {"args": (x, y, 1.0),
+             **_case(N_("{call} on the lecture's data"), call="cost_gradient(x, y, 1.0)")},
+            {"args": (x, y, 2.5),
+             **_case(N_("{call} on the lecture's data"), call="cost_gradient(x, y, 2.5)")},
+            {"args": (x, y, 2.0), **_case(N_("{call} on the lecture's data (the minimum)"),
+                                          call="cost_gradient(x, y, 2.0)")},
             {"args": (x5, y5, 0.5),
              "call": f"cost_gradient(x={show(x5)}, y={show(y5)}, w=0.5)"},
             {**_keywords("cost_gradient", (*_lecture_data(), 1.5)),
-             "call": f"cost_gradient(x, y, w=1.5) {LECTURE}, {AS_THE_NOTEBOOK}"},
+             **_case(N_("{call} on the lecture's data, called with keywords, as the notebook's "
+                        "cells call it"), call="cost_gradient(x, y, w=1.5)")},
         ]
     x, y, rng = _random_data(seed)
-    return [{"args": (x, y, round(float(w), 3)), "call": "cost_gradient(x, y, w) on hidden data"}
+    return [{"args": (x, y, round(float(w), 3)),
+             "call": _("cost_gradient(x, y, w) on hidden data")}
             for w in rng.uniform(-3.0, 3.0, 2)]
 
 
 def _gradient_judge(case, observed, answer):
-    text = case["call"]
+    text = _said(case)
     if "error" in observed:
         raise _raised(text, observed["error"], "cost_gradient")
     value, x = observed["value"], arguments("cost_gradient", case)[0]
     if type(value) is np.ndarray and value.shape == x.shape and x.size > 1:
-        raise Fail(f"{text} returned {describe(value)}, expected one number: these look like "
-                   "the gradients of the single samples; ∂cost/∂w is their mean.",
-                   reason="it returned one gradient per sample, not their mean")
+        raise Fail(_("{call} returned {got}, expected one number: these look like the "
+                     "gradients of the single samples; ∂cost/∂w is their mean.",
+                     call=text, got=describe(value)),
+                   reason=_("it returned one gradient per sample, not their mean"))
     actual, expected = as_number(value, text), answer["expected"]
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {show(actual)}, expected {show(expected)} (finite "
-                   f"differences of the cost give {answer['finite_difference']:.6g}).",
-                   bug=likely(actual, answer["bugs"], _close))
+        raise Fail(_("{call} returned {got}, expected {want} (finite differences of the cost "
+                     "give {measured}).", call=text, got=show(actual), want=show(expected),
+                     measured=f"{answer['finite_difference']:.6g}"),
+                   bug=_.template(likely(actual, answer["bugs"], _close)))
     return None
 
 
@@ -204,11 +227,11 @@ cost_gradient = Exercise(
 # ------------------------------------------------------------------ gradient_descent
 
 
-def _call_text(name, args, where):
+def _call_text(name, args):
     x, y, *rest = args
     names = ("w0", "lr", "epochs", "batch_size", "seed")
     settings = ", ".join(f"{key}={value!r}" for key, value in zip(names, rest))
-    return f"{name}(x, y, {settings}) {where}"
+    return f"{name}(x, y, {settings})"
 
 
 def _gd_cases(seed):
@@ -216,17 +239,21 @@ def _gd_cases(seed):
         x, y = _lecture_data()
         x2, y2 = _second_data()
         return [
-            {"args": (x, y, 1.0, 0.01, 100), "call": _call_text("gradient_descent",
-             (x, y, 1.0, 0.01, 100), LECTURE)},
-            {"args": (x2, y2, 0.5, 0.03, 12), "call": _call_text("gradient_descent",
-             (x2, y2, 0.5, 0.03, 12), f"with x = {show(x2)}, y = {show(y2)}")},
-            {**_keywords("gradient_descent", (*_lecture_data(), 2.5, 0.05, 7)), "call": _call_text(
-                "gradient_descent", (x, y, 2.5, 0.05, 7), f"{LECTURE}, {AS_THE_NOTEBOOK}")},
+            {"args": (x, y, 1.0, 0.01, 100), **_case(
+                N_("{call} on the lecture's data"),
+                call=_call_text("gradient_descent", (x, y, 1.0, 0.01, 100)))},
+            {"args": (x2, y2, 0.5, 0.03, 12), **_case(
+                N_("{call} with x = {x}, y = {y}"),
+                call=_call_text("gradient_descent", (x2, y2, 0.5, 0.03, 12)),
+                x=show(x2), y=show(y2))},
+            {**_keywords("gradient_descent", (*_lecture_data(), 2.5, 0.05, 7)), **_case(
+                N_("{call} on the lecture's data, called with keywords, as the notebook's "
+                   "cells call it"), call=_call_text("gradient_descent", (x, y, 2.5, 0.05, 7)))},
         ]
     x, y, rng = _random_data(seed)
     lr = round(float(rng.uniform(0.1, 0.6) / np.mean(x ** 2)), 4)
     args = (x, y, round(float(rng.uniform(-3.0, 3.0)), 2), lr, int(rng.integers(5, 40)))
-    return [{"args": args, "call": "gradient_descent(x, y, w0, lr, epochs) on hidden data"}]
+    return [{"args": args, "call": _("gradient_descent(x, y, w0, lr, epochs) on hidden data")}]
 
 
 def _twice(fn, case):
@@ -250,37 +277,46 @@ def _judge_descent(case, observed, answer, name, history, mistakes):
     two equally correct ways to shuffle); ``mistakes`` maps a wrong length of
     the history to its likely bug.
     """
-    text = case["call"]
+    text = _said(case)
     if "error" in observed:
         raise _raised(text, observed["error"], name)
     w, values = _pair(observed["value"], text, ("w", history))
     if type(w) in (list, tuple, np.ndarray) and type(values) in (int, float):
-        raise Fail(f"{text} returned ({history}, w): the order is (w, {history}).",
-                   reason=f"it returned ({history}, w): the order is (w, {history})")
-    w = as_number(w, f"{text}: w")
+        raise Fail(_("{call} returned ({history}, w): the order is (w, {history}).",
+                     call=text, history=history),
+                   reason=_("it returned ({history}, w): the order is (w, {history})",
+                            history=history))
+    w = as_number(w, _("{call}: {name}", call=text, name="w"))
     expected = answer["results"]
-    values = _numbers(values, len(expected[0][1]), f"{text}: {history}", mistakes, history)
+    values = _numbers(values, len(expected[0][1]), _("{call}: {name}", call=text, name=history),
+                      mistakes, history)
     if "again" in observed and not (type(observed["again"]) is type(observed["value"])
                                     and _same(observed["again"], observed["value"])):
         seeded = name == "minibatch_gd" and arguments(name, case)[-1] is not None
-        raise Fail(f"{text} gave a different result when called again with the same "
-                   "arguments: it draws random numbers. " + (
-                       "With a seed, make the generator inside the function, "
-                       "`rng = np.random.default_rng(seed)`, so that a call repeats exactly."
-                       if seeded else
-                       "It must take the samples in data order, without shuffling."),
-                   reason="a second call with the same arguments gave another result")
+        raise Fail(_("{call} gave a different result when called again with the same "
+                     "arguments: it draws random numbers. With a seed, make the generator "
+                     "inside the function, `rng = np.random.default_rng(seed)`, so that a call "
+                     "repeats exactly.", call=text) if seeded else
+                   _("{call} gave a different result when called again with the same "
+                     "arguments: it draws random numbers. It must take the samples in data "
+                     "order, without shuffling.", call=text),
+                   reason=_("a second call with the same arguments gave another result"))
     actual = _flat(w, values)
-    bug = likely(actual, answer["bugs"], _close)
+    bug = _.template(likely(actual, answer["bugs"], _close))
     if not any(_close(actual, _flat(*result)) for result in expected):
         best_w, best = expected[0]
         if not _close(values, best):
             i = _first_difference(values, best)
-            raise Fail(f"{text}: {history}[{i}] is {show(values[i])}, expected {show(best[i])} "
-                       f"(the {'loss' if history == 'losses' else 'cost'} before update {i}).",
-                       reason=f"the {history} are wrong", bug=bug)
-        raise Fail(f"{text} returned w = {show(w)}, expected {show(best_w)}.",
-                   reason="the final w is wrong", bug=bug)
+            fields = dict(call=text, history=history, i=i, got=show(values[i]),
+                          want=show(best[i]))
+            raise Fail(_("{call}: {history}[{i}] is {got}, expected {want} (the loss before "
+                         "update {i}).", **fields) if history == "losses" else
+                       _("{call}: {history}[{i}] is {got}, expected {want} (the cost before "
+                         "update {i}).", **fields),
+                       reason=_("the {history} are wrong", history=history), bug=bug)
+        raise Fail(_("{call} returned w = {got}, expected {want}.", call=text, got=show(w),
+                     want=show(best_w)),
+                   reason=_("the final w is wrong"), bug=bug)
     return None
 
 
@@ -296,14 +332,15 @@ def _same(first, second):
 
 
 def _gd_judge(case, observed, answer):
-    x, _, _, _, epochs = arguments("gradient_descent", case)
+    x, *_unused, epochs = arguments("gradient_descent", case)
     n = len(x)
-    mistakes = {epochs + 1: "one cost too many: log the cost before each update, "
-                            "`epochs` costs in all",
-                epochs * n: "one cost per sample: gradient descent makes one update per epoch "
-                            "with the gradient of all the samples (per-sample updates are SGD)",
-                100: "the number of epochs is hard-coded to the lecture's 100: loop "
-                     "`for epoch in range(epochs)`"}
+    mistakes = {epochs + 1: _("one cost too many: log the cost before each update, "
+                              "`epochs` costs in all"),
+                epochs * n: _("one cost per sample: gradient descent makes one update per "
+                              "epoch with the gradient of all the samples (per-sample updates "
+                              "are SGD)"),
+                100: _("the number of epochs is hard-coded to the lecture's 100: loop "
+                       "`for epoch in range(epochs)`")}
     mistakes.pop(epochs, None)
     return _judge_descent(case, observed, answer, "gradient_descent", "costs", mistakes)
 
@@ -320,23 +357,25 @@ gradient_descent = Exercise(
 
 def _critical_cases(seed):
     if seed is None:
-        x, _ = _lecture_data()
+        x = _lecture_data()[0]
         other, negative = np.array([0.5, 1.5, 2.0, 4.0]), np.array([-2.0, -1.0, 0.5])
-        return [{"args": (x,), "call": f"critical_learning_rate(x) {LECTURE}"},
+        return [{"args": (x,), **_case(N_("{call} on the lecture's data"),
+                                       call="critical_learning_rate(x)")},
                 {"args": (other,), "call": f"critical_learning_rate({show(other)})"},
                 {"args": (negative,), "call": f"critical_learning_rate({show(negative)})"}]
-    x, _, _ = _random_data(seed)
-    return [{"args": (x,), "call": "critical_learning_rate(x) on hidden data"}]
+    x = _random_data(seed)[0]
+    return [{"args": (x,), "call": _("critical_learning_rate(x) on hidden data")}]
 
 
 def _critical_judge(case, observed, answer):
-    text = case["call"]
+    text = _said(case)
     if "error" in observed:
         raise _raised(text, observed["error"], "critical_learning_rate")
     actual, expected = as_number(observed["value"], text), answer["expected"]
     if not _close(actual, expected):
-        raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}.",
-                   bug=likely(actual, answer["bugs"], _close))
+        raise Fail(_("{call} returned {got}, expected {want}.", call=text, got=show(actual),
+                     want=show(expected)),
+                   bug=_.template(likely(actual, answer["bugs"], _close)))
     return None
 
 
@@ -356,27 +395,30 @@ def _sgd_cases(seed):
         x, y = _lecture_data()
         x2, y2 = _second_data()
         return [
-            {"args": (x, y, 1.0, 0.01, 100), "call": _call_text("sgd", (x, y, 1.0, 0.01, 100),
-                                                               LECTURE)},
-            {"args": (x2, y2, 0.5, 0.03, 3), "call": _call_text(
-                "sgd", (x2, y2, 0.5, 0.03, 3), f"with x = {show(x2)}, y = {show(y2)}")},
-            {**_keywords("sgd", (*_lecture_data(), 2.5, 0.02, 4)), "call": _call_text(
-                "sgd", (x, y, 2.5, 0.02, 4), f"{LECTURE}, {AS_THE_NOTEBOOK}")},
+            {"args": (x, y, 1.0, 0.01, 100), **_case(
+                N_("{call} on the lecture's data"),
+                call=_call_text("sgd", (x, y, 1.0, 0.01, 100)))},
+            {"args": (x2, y2, 0.5, 0.03, 3), **_case(
+                N_("{call} with x = {x}, y = {y}"), call=_call_text("sgd", (x2, y2, 0.5, 0.03, 3)),
+                x=show(x2), y=show(y2))},
+            {**_keywords("sgd", (*_lecture_data(), 2.5, 0.02, 4)), **_case(
+                N_("{call} on the lecture's data, called with keywords, as the notebook's "
+                   "cells call it"), call=_call_text("sgd", (x, y, 2.5, 0.02, 4)))},
         ]
     x, y, rng = _random_data(seed)
     lr = round(float(rng.uniform(0.05, 0.3) / np.max(x ** 2)), 4)
     args = (x, y, round(float(rng.uniform(-3.0, 3.0)), 2), lr, int(rng.integers(3, 15)))
-    return [{"args": args, "call": "sgd(x, y, w0, lr, epochs) on hidden data"}]
+    return [{"args": args, "call": _("sgd(x, y, w0, lr, epochs) on hidden data")}]
 
 
 def _sgd_judge(case, observed, answer):
-    x, _, _, _, epochs = arguments("sgd", case)
+    x, *_unused, epochs = arguments("sgd", case)
     n = len(x)
-    mistakes = {epochs: "one loss per epoch: SGD updates w once per sample and logs each "
-                        "sample's loss before its update",
-                epochs * n + 1: "one loss too many: log each loss before its update",
-                100 * n: "the number of epochs is hard-coded to the lecture's 100: loop "
-                         "`for epoch in range(epochs)`"}
+    mistakes = {epochs: _("one loss per epoch: SGD updates w once per sample and logs each "
+                          "sample's loss before its update"),
+                epochs * n + 1: _("one loss too many: log each loss before its update"),
+                100 * n: _("the number of epochs is hard-coded to the lecture's 100: loop "
+                           "`for epoch in range(epochs)`")}
     mistakes.pop(epochs * n, None)
     return _judge_descent(case, observed, answer, "sgd", "losses", mistakes)
 
@@ -392,47 +434,56 @@ sgd = Exercise(
 
 
 def _minibatch_cases(seed):
-    def case(args, where):
-        return {"args": args, "call": _call_text("minibatch_gd", args, where)}
+    def case(args, template):
+        x, y = args[:2]
+        return {"args": args, **_case(template, call=_call_text("minibatch_gd", args),
+                                      x=show(x), y=show(y))}
 
     if seed is None:
         x, y = _lecture_data()
         x5, y5 = _five_data()
-        five = f"with x = {show(x5)}, y = {show(y5)}"
         return [
-            case((x, y, 1.0, 0.01, 100, 3, None), LECTURE + " (batch_size = len(x): batch GD)"),
-            case((x, y, 1.0, 0.01, 100, 1, None), LECTURE + " (batch_size = 1, no seed: SGD)"),
-            case((x5, y5, 0.5, 0.03, 4, 2, None), five + " (batches of 2, 2 and 1)"),
-            case((x5, y5, 0.5, 0.03, 4, 2, 7), five + " (shuffled with a seed)"),
-            {**_keywords("minibatch_gd", (*_five_data(), 0.5, 0.03, 4, 2, 0)), "call": _call_text(
-                "minibatch_gd", (x5, y5, 0.5, 0.03, 4, 2, 0),
-                f"{five} (seed 0, the notebook's SEED, shuffles too), {AS_THE_NOTEBOOK}")},
+            case((x, y, 1.0, 0.01, 100, 3, None),
+                 N_("{call} on the lecture's data (batch_size = len(x): batch GD)")),
+            case((x, y, 1.0, 0.01, 100, 1, None),
+                 N_("{call} on the lecture's data (batch_size = 1, no seed: SGD)")),
+            case((x5, y5, 0.5, 0.03, 4, 2, None),
+                 N_("{call} with x = {x}, y = {y} (batches of 2, 2 and 1)")),
+            case((x5, y5, 0.5, 0.03, 4, 2, 7),
+                 N_("{call} with x = {x}, y = {y} (shuffled with a seed)")),
+            {**_keywords("minibatch_gd", (*_five_data(), 0.5, 0.03, 4, 2, 0)), **_case(
+                N_("{call} with x = {x}, y = {y} (seed 0, the notebook's SEED, shuffles too), "
+                   "called with keywords, as the notebook's cells call it"),
+                call=_call_text("minibatch_gd", (x5, y5, 0.5, 0.03, 4, 2, 0)),
+                x=show(x5), y=show(y5))},
         ]
     x, y, rng = _random_data(seed)
     n = len(x)
     lr = round(float(rng.uniform(0.05, 0.3) / np.max(x ** 2)), 4)
     w0, epochs = round(float(rng.uniform(-3.0, 3.0)), 2), int(rng.integers(3, 12))
     batch_size = int(rng.integers(2, n))
-    text = "minibatch_gd(x, y, w0, lr, epochs, batch_size, seed) on hidden data"
-    return [{"args": (x, y, w0, lr, epochs, batch_size, None), "call": text + ", seed=None"},
+    return [{"args": (x, y, w0, lr, epochs, batch_size, None),
+             "call": _("minibatch_gd(x, y, w0, lr, epochs, batch_size, seed) on hidden data, "
+                       "seed=None")},
             {"args": (x, y, w0, lr, epochs, batch_size, int(rng.integers(100))),
-             "call": text + ", shuffled with a seed"}]
+             "call": _("minibatch_gd(x, y, w0, lr, epochs, batch_size, seed) on hidden data, "
+                       "shuffled with a seed")}]
 
 
 def _minibatch_judge(case, observed, answer):
-    x, _, _, _, epochs, batch_size, _ = arguments("minibatch_gd", case)
+    x, *_unused, epochs, batch_size, _seed = arguments("minibatch_gd", case)
     n = len(x)
     batches = -(-n // batch_size)
-    mistakes = {epochs * batches + 1: "one cost too many: log each cost before its update",
-                100 * batches: "the number of epochs is hard-coded to the lecture's 100: "
-                               "loop `for epoch in range(epochs)`"}
+    mistakes = {epochs * batches + 1: _("one cost too many: log each cost before its update"),
+                100 * batches: _("the number of epochs is hard-coded to the lecture's 100: "
+                                 "loop `for epoch in range(epochs)`")}
     if n % batch_size:
-        mistakes[epochs * (n // batch_size)] = (
+        mistakes[epochs * (n // batch_size)] = _(
             "the last, smaller batch is missing: `x[start:start + batch_size]` simply gives "
             "fewer samples at the end; keep it")
     if batch_size < n:
-        mistakes[epochs] = ("one cost per epoch, as batch GD logs: is batch_size used? Update "
-                            "w once per batch")
+        mistakes[epochs] = _("one cost per epoch, as batch GD logs: is batch_size used? Update "
+                             "w once per batch")
     mistakes.pop(epochs * batches, None)
     return _judge_descent(case, observed, answer, "minibatch_gd", "costs", mistakes)
 
@@ -453,34 +504,40 @@ def _affine_cases(seed):
         x, y = _lecture_data()
         x5, y5 = _five_data()
         return [
-            {"args": (x, y, 1.0, 0.0), "call": f"affine_gradients(x, y, w=1.0, b=0.0) {LECTURE}"},
-            {"args": (x, y, 1.5, 0.5), "call": f"affine_gradients(x, y, w=1.5, b=0.5) {LECTURE}"},
+            {"args": (x, y, 1.0, 0.0), **_case(N_("{call} on the lecture's data"),
+                                               call="affine_gradients(x, y, w=1.0, b=0.0)")},
+            {"args": (x, y, 1.5, 0.5), **_case(N_("{call} on the lecture's data"),
+                                               call="affine_gradients(x, y, w=1.5, b=0.5)")},
             {"args": (x5, y5, 0.5, -0.5),
              "call": f"affine_gradients(x={show(x5)}, y={show(y5)}, w=0.5, b=-0.5)"},
             {**_keywords("affine_gradients", (*_lecture_data(), 2.5, -1.0)),
-             "call": f"affine_gradients(x, y, w=2.5, b=-1.0) {LECTURE}, {AS_THE_NOTEBOOK}"},
+             **_case(N_("{call} on the lecture's data, called with keywords, as the notebook's "
+                        "cells call it"), call="affine_gradients(x, y, w=2.5, b=-1.0)")},
         ]
     x, y, rng = _random_data(seed)
     w, b = (round(float(v), 3) for v in rng.uniform(-3.0, 3.0, 2))
-    return [{"args": (x, y, w, b), "call": "affine_gradients(x, y, w, b) on hidden data"}]
+    return [{"args": (x, y, w, b), "call": _("affine_gradients(x, y, w, b) on hidden data")}]
 
 
 def _affine_judge(case, observed, answer):
-    text = case["call"]
+    text = _said(case)
     if "error" in observed:
         raise _raised(text, observed["error"], "affine_gradients")
     result = observed["value"]
     if type(result) is np.ndarray and result.shape == (2,):
         result = tuple(result.tolist())
     dw, db = _pair(result, text, ("dcost_dw", "dcost_db"))
-    actual = np.array([as_number(dw, f"{text}: dcost_dw"), as_number(db, f"{text}: dcost_db")])
+    actual = np.array([as_number(dw, _("{call}: {name}", call=text, name="dcost_dw")),
+                       as_number(db, _("{call}: {name}", call=text, name="dcost_db"))])
     expected = answer["expected"]
     if not _close(actual, expected):
         measured = answer["finite_differences"]
-        raise Fail(f"{text} returned ({show(actual[0])}, {show(actual[1])}), expected "
-                   f"({show(expected[0])}, {show(expected[1])}) (finite differences of the "
-                   f"cost give ({measured[0]:.6g}, {measured[1]:.6g})).",
-                   bug=likely(actual, answer["bugs"], _close))
+        raise Fail(_("{call} returned ({got_dw}, {got_db}), expected ({want_dw}, {want_db}) "
+                     "(finite differences of the cost give ({measured_dw}, {measured_db})).",
+                     call=text, got_dw=show(actual[0]), got_db=show(actual[1]),
+                     want_dw=show(expected[0]), want_db=show(expected[1]),
+                     measured_dw=f"{measured[0]:.6g}", measured_db=f"{measured[1]:.6g}"),
+                   bug=_.template(likely(actual, answer["bugs"], _close)))
     return None
 
 

@@ -28,7 +28,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
+from ..i18n import N_, translator
 from .core import HEADLESS, Explorer, ExerciseNotReady, slider
+
+_ = translator(__name__, "03_gradient_descent")
 
 __all__ = ["LearningRateExplorer", "SaddleExplorer", "BatchSizeExplorer",
            "TwoParameterExplorer", "learning_rate_explorer", "saddle_explorer",
@@ -96,11 +99,12 @@ def _top(value, default=1.0):
 def _regime(costs, diverged_at):
     """One sentence on what the cost did."""
     if diverged_at is not None:
-        return (f"<b>diverged at epoch {diverged_at}</b>: every step overshoots the minimum "
-                "further than the last, and the path left the plot. Lower the learning rate.")
+        return _("<b>diverged at epoch {epoch}</b>: every step overshoots the minimum further "
+                 "than the last, and the path left the plot. Lower the learning rate.",
+                 epoch=diverged_at)
     if len(costs) > 1 and costs[-1] > costs[0]:
-        return ("<b>the cost rises</b>: the learning rate is too large, and with more epochs "
-                "it diverges. Lower the learning rate.")
+        return _("<b>the cost rises</b>: the learning rate is too large, and with more epochs "
+                 "it diverges. Lower the learning rate.")
     return ""
 
 
@@ -172,22 +176,24 @@ class DescentExplorer(Explorer):
         """The learner's ``name(*args)`` as a pair of float arrays, e.g. ``(w, costs)``."""
         result = self.result(name, *args)
         if not isinstance(result, (tuple, list, np.ndarray)) or len(result) != 2:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
-                f"expected a pair {names}.")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned {kind}, expected a pair {names}.",
+                name=name, kind=html.escape(type(result).__name__), names=names))
         try:
             return tuple(np.asarray(part, dtype=float).ravel() for part in result)
         except (TypeError, ValueError):
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned a pair that is not {names} as numbers.") from None
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned a pair that is not {names} as numbers.",
+                name=name, names=names)) from None
 
     def history(self, name, *args, length):
         """The learner's ``(w, costs)`` with ``length`` costs, else a plain message."""
         w, costs = self.pair(name, *args)
         if w.size != 1 or costs.size != length:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned {w.size} number(s) for w and {costs.size} "
-                f"costs; expected one w and {length} costs.")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned {count} number(s) for w and {size} costs; "
+                "expected one w and {length} costs.",
+                name=name, count=w.size, size=costs.size, length=length))
         return float(w[0]), costs
 
     def finish(self, *leading):
@@ -321,7 +327,7 @@ class LearningRateExplorer(DescentExplorer):
                self.namespace.get("cost"), lr, w0)
         if self.path_cache[0] != key:
             self.path_cache = (key, [w0], [])
-        _, ws, costs = self.path_cache
+        ws, costs = self.path_cache[1:]
         while len(costs) <= epochs and _first_outside(np.array(ws[-1:]), -W_LIMIT,
                                                       W_LIMIT) is None:
             w, history = self.history("gradient_descent", self.x, self.y, ws[-1], lr, 1,
@@ -340,9 +346,11 @@ class LearningRateExplorer(DescentExplorer):
         try:
             critical = self.number("critical_learning_rate", self.x)
         except ExerciseNotReady as reason:
-            critical, note = None, f"<br>The critical rate is not marked: {reason}"
+            critical, note = None, "<br>" + _("The critical rate is not marked: {reason}",
+                                              reason=reason)
         else:
-            note = f"<br>Your <code>critical_learning_rate(x)</code> = {critical:.4f} (red dashes)."
+            note = "<br>" + _("Your <code>critical_learning_rate(x)</code> = {critical} (red "
+                              "dashes).", critical=f"{critical:.4f}")
         usable = critical is not None and bool(np.isfinite(critical)) and critical > 0
         # One step multiplies the distance to the minimum by 1 − lr·curvature, and the
         # critical rate is 2 / curvature: the curvature is the learner's 2 / critical rate.
@@ -388,10 +396,12 @@ class LearningRateExplorer(DescentExplorer):
             self.rate_point.set_data([lr], [min(abs(1 - lr * self.curvature), 1.98)])
         # Every control shows in the picture; the w and the cost reported belong together.
         self.curve_title.set_text(f"lr = {lr:.4f}, w0 = {w0:.2f}: w = {ws[last]:.4g}")
-        stopped = "" if last == epochs else W_STOPPED.format(epoch=last, limit=W_LIMIT)
-        return (f"<p>lr = {lr:.4f}, from w0 = {w0:.2f}, after {last} epochs: w = "
-                f"{ws[last]:.6g}, cost = {costs[last]:.4g}. {stopped}"
-                f"{_verdict(ws, self.w_best)}{note}</p>")
+        stopped = "" if last == epochs else _.template(W_STOPPED).format(epoch=last,
+                                                                         limit=W_LIMIT)
+        return ("<p>" + _("lr = {lr}, from w0 = {w0}, after {epochs} epochs: w = {w}, cost = "
+                          "{cost}.", lr=f"{lr:.4f}", w0=f"{w0:.2f}", epochs=last,
+                          w=f"{ws[last]:.6g}", cost=f"{costs[last]:.4g}")
+                + f" {stopped}{_verdict(ws, self.w_best)}{note}</p>")
 
     def draw_cost_panel(self, costs, last):
         """The cost per epoch, ended at the panel's edge where it leaves, with a note."""
@@ -420,8 +430,8 @@ class LearningRateExplorer(DescentExplorer):
 # Beyond this |w| the learning-rate explorer stops: its cost would overflow.
 W_LIMIT = 1e100
 W_LEFT = "{arrow} w left the plot at epoch {epoch};\nw = {w:.4g} at epoch {last}"
-W_STOPPED = ("The run stops at epoch {epoch}, where w passed ±{limit:.0e} (or stopped being "
-             "a number): a few more steps and the numbers overflow. ")
+W_STOPPED = N_("The run stops at epoch {epoch}, where w passed ±{limit:.0e} (or stopped being "
+               "a number): a few more steps and the numbers overflow. ")
 COST_ABOVE = "↑ off the top at epoch {epoch}:\ncost {cost:.3g} at epoch {last}"
 COST_BELOW = "↓ below {floor:.0e} from epoch {epoch}"
 
@@ -430,25 +440,25 @@ def _verdict(ws, w_best):
     """What the learning rate does, from the path's first step: the factor it multiplied the
     distance to the minimum by, the same at every step on this parabola."""
     if len(ws) < 2:
-        return "Epoch 0: no step yet. Press ▶, or raise the epochs."
+        return _("Epoch 0: no step yet. Press ▶, or raise the epochs.")
     if ws[0] == w_best:
-        return "w0 is the minimum: the gradient is zero and w stays."
+        return _("w0 is the minimum: the gradient is zero and w stays.")
     with np.errstate(all="ignore"):
         factor = (ws[1] - w_best) / (ws[0] - w_best)
     if not np.isfinite(factor) or abs(factor) > 1 + 1e-9:
-        return (f"<b>diverges</b>: each step multiplies the distance to the minimum by "
-                f"{factor:.3g}, so it grows every epoch, and so does the cost. "
-                "Lower the learning rate.")
+        return _("<b>diverges</b>: each step multiplies the distance to the minimum by "
+                 "{factor}, so it grows every epoch, and so does the cost. Lower the learning "
+                 "rate.", factor=f"{factor:.3g}")
     if abs(factor) > 1 - 1e-9:
-        return ("<b>neither converges nor diverges</b>: w jumps back and forth, the same "
-                "distance either side of the minimum: this is the critical rate.")
+        return _("<b>neither converges nor diverges</b>: w jumps back and forth, the same "
+                 "distance either side of the minimum: this is the critical rate.")
     if abs(factor) < 1e-9:
-        return "<b>one step lands on the minimum</b> (each step's factor is 0)."
+        return _("<b>one step lands on the minimum</b> (each step's factor is 0).")
     if factor < 0:
-        return (f"<b>zig-zag</b>: w jumps across the minimum at every step, each jump "
-                f"{abs(factor):.3g} times the last: it converges.")
-    return (f"w walks down the curve towards the minimum, each step keeping {factor:.3g} "
-            "of the distance: it converges.")
+        return _("<b>zig-zag</b>: w jumps across the minimum at every step, each jump "
+                 "{factor} times the last: it converges.", factor=f"{abs(factor):.3g}")
+    return _("w walks down the curve towards the minimum, each step keeping {factor} of the "
+             "distance: it converges.", factor=f"{factor:.3g}")
 
 
 def learning_rate_explorer(x, y, **options):
@@ -559,31 +569,34 @@ class SaddleExplorer(DescentExplorer):
         if diverged_at is not None:
             story = _regime(costs, diverged_at)
         elif below.size:
-            story = (f"<b>escaped</b> the saddle: the cost fell below half the saddle's at "
-                     f"epoch {below[0]} and heads for a minimum on the curve w₁·w₂ = "
-                     f"{self.w_best:.3g}.")
+            story = _("<b>escaped</b> the saddle: the cost fell below half the saddle's at "
+                      "epoch {epoch} and heads for a minimum on the curve w₁·w₂ = {best}.",
+                      epoch=below[0], best=f"{self.w_best:.3g}")
         elif abs(costs[-1] - self.saddle_cost) < 0.01 * self.saddle_cost:
-            story = SADDLE_STALLED if noise == 0 and off == 0 else SADDLE_PLATEAU
+            story = _.template(SADDLE_STALLED if noise == 0 and off == 0 else SADDLE_PLATEAU)
         elif costs[-1] > self.saddle_cost:
-            story = "on its way down towards the saddle."
+            story = _("on its way down towards the saddle.")
         else:
-            story = "leaving the saddle: the cost has begun to fall below the saddle's."
+            story = _("leaving the saddle: the cost has begun to fall below the saddle's.")
         self.title.set_text(f"noise {noise:.2f}, start {off:.0e} off the ridge: "
                             f"cost {costs[-1]:.3g} after {epochs} epochs")
-        return (f"<p>lr = {self.lr}, from (w₁, w₂) = ({path[0, 0]:.4g}, {path[0, 1]:.8g}): "
-                f"after {epochs} epochs (w₁, w₂) = ({w1:.3g}, {w2:.3g}), "
-                f"cost = {costs[-1]:.4g}. {story}</p>")
+        return ("<p>" + _("lr = {lr}, from (w₁, w₂) = ({w1_start}, {w2_start}): after {epochs} "
+                          "epochs (w₁, w₂) = ({w1}, {w2}), cost = {cost}.", lr=self.lr,
+                          w1_start=f"{path[0, 0]:.4g}", w2_start=f"{path[0, 1]:.8g}",
+                          epochs=epochs, w1=f"{w1:.3g}", w2=f"{w2:.3g}",
+                          cost=f"{costs[-1]:.4g}")
+                + f" {story}</p>")
 
 
 # How far the saddle explorer's start lies off the ridge w₂ = −w₁: its slider's stops.
 OFF_RIDGE = [("0 (on it)", 0.0), ("1e-8", 1e-8), ("1e-6", 1e-6), ("1e-4", 1e-4),
              ("0.01", 0.01), ("0.1", 0.1)]
-SADDLE_STALLED = (
+SADDLE_STALLED = N_(
     "<b>stalled at the saddle</b>: on the ridge every gradient, each sample's too, points "
     "along the ridge, so gradient descent (and SGD) slide into the saddle, where the gradient "
     "is zero, and stop there, although the cost could still fall. Start off the ridge, or add "
     "noise.")
-SADDLE_PLATEAU = (
+SADDLE_PLATEAU = N_(
     "<b>on the plateau at the saddle</b>: the gradient is nearly zero, so the steps are tiny "
     "and the cost stays at the saddle's level; but the distance from the ridge grows every "
     "epoch. Give it more epochs: it escapes.")
@@ -688,8 +701,8 @@ class BatchSizeExplorer(DescentExplorer):
                 self.cached("minibatch_gd", lr, epochs, batch_size, seed,
                             length=epochs * per_epoch[2])]
         self.given_curves()
-        final_costs = self.costs([w for w, _ in runs])
-        labels = ("GD", "SGD", f"mini-batch of {batch_size}")
+        final_costs = self.costs([run[0] for run in runs])
+        labels = ("GD", "SGD", _("mini-batch of {size}", size=batch_size))
         rows = []
         for i, ((w, costs), steps, final_cost) in enumerate(zip(runs, per_epoch, final_costs)):
             diverged = _first_outside(costs, -np.inf, self.top)
@@ -700,8 +713,8 @@ class BatchSizeExplorer(DescentExplorer):
             smooth = ewa(shown, beta)
             self.smooth[i].set_data(np.arange(len(shown)) / steps, smooth)
             self.by_update[i].set_data(np.arange(1, len(shown) + 1), smooth)
-            end = (f"diverged at epoch {diverged // steps}" if diverged is not None else
-                   f"{w:.4f}")
+            end = (_("diverged at epoch {epoch}", epoch=diverged // steps)
+                   if diverged is not None else f"{w:.4f}")
             cost = "" if diverged is not None else f"{final_cost:.4f}"
             rows.append(f"<tr><td>{labels[i]}</td><td>{steps}</td><td>{steps * epochs}</td>"
                         f"<td>{end}</td><td>{cost}</td></tr>")
@@ -709,8 +722,9 @@ class BatchSizeExplorer(DescentExplorer):
                             f"β = {beta:.2f}")
         return (TABLE_STYLE + '<table class="ch03-table"><colgroup>'
                 + "".join(f'<col style="width: {width}">' for width in TABLE_COLUMNS)
-                + "</colgroup><tr><th>method</th><th>updates per epoch</th><th>updates</th>"
-                "<th>final w</th><th>cost on all the data</th></tr>" + "".join(rows)
+                + "</colgroup><tr>" + _("<th>method</th><th>updates per epoch</th><th>updates"
+                                       "</th><th>final w</th><th>cost on all the data</th>")
+                + "</tr>" + "".join(rows)
                 + "</table>")
 
 
@@ -791,8 +805,8 @@ class TwoParameterExplorer(DescentExplorer):
             dw, db = self.pair("affine_gradients", self.x, self.y, w, b,
                                names="(dcost_dw, dcost_db)")
             if dw.size != 1 or db.size != 1:
-                raise ExerciseNotReady("<code>affine_gradients</code> returned arrays; "
-                                       "expected two numbers (dcost_dw, dcost_db).")
+                raise ExerciseNotReady(_("<code>affine_gradients</code> returned arrays; "
+                                         "expected two numbers (dcost_dw, dcost_db)."))
             with np.errstate(all="ignore"):  # a huge gradient is a divergence, caught below
                 w, b = w - lr * float(dw[0]), b - lr * float(db[0])
             path.append((w, b))
@@ -815,9 +829,10 @@ class TwoParameterExplorer(DescentExplorer):
         self.title.set_text(f"lr = {lr:.4f}: cost {costs[-1]:.3g} after {epochs} epochs"
                             if diverged_at is None else
                             f"lr = {lr:.4f}: diverged at epoch {diverged_at} of {epochs}")
-        return (f"<p>lr = {lr:.4f}, {epochs} epochs from (w, b) = {self.start}: "
-                f"w = {w:.4g}, b = {b:.4g}, cost = {costs[-1]:.4g}. "
-                f"{_regime(costs, diverged_at)}</p>")
+        return ("<p>" + _("lr = {lr}, {epochs} epochs from (w, b) = {start}: w = {w}, b = {b}, "
+                          "cost = {cost}.", lr=f"{lr:.4f}", epochs=epochs, start=self.start,
+                          w=f"{w:.4g}", b=f"{b:.4g}", cost=f"{costs[-1]:.4g}")
+                + f" {_regime(costs, diverged_at)}</p>")
 
 
 def two_parameter_explorer(x, y, **options):

@@ -1,6 +1,8 @@
 """Answer key of chapter 3 (gradient descent): see grading/answers.py. The grader's only."""
 import numpy as np
 
+from course_utils.i18n import N_
+
 
 def _descend(schedule, x, y, w, lr, sign=1.0, scale=1.0, divide_by=None, log_after=False,
              log_epoch=False, full_gradient=False):
@@ -95,15 +97,15 @@ def cost_gradient(case):
     step = 1e-4 * max(1.0, abs(w))
     measured = (np.mean((x * (w + step) - y) ** 2) - np.mean((x * (w - step) - y) ** 2)) / (2 * step)
     return {"expected": np.mean(2 * x * errors), "finite_difference": measured, "bugs": {
-        "the sign is flipped: ∂cost/∂w is the mean of 2·x·(x·w − y), not of 2·x·(y − x·w)":
+        N_("the sign is flipped: ∂cost/∂w is the mean of 2·x·(x·w − y), not of 2·x·(y − x·w)"):
             -np.mean(2 * x * errors),
-        "you summed over the samples instead of taking the mean": np.sum(2 * x * errors),
-        "the factor 2 is missing: the derivative of (x·w − y)² is 2·(x·w − y)·x":
+        N_("you summed over the samples instead of taking the mean"): np.sum(2 * x * errors),
+        N_("the factor 2 is missing: the derivative of (x·w − y)² is 2·(x·w − y)·x"):
             np.mean(x * errors),
-        "the factor x is missing: by the chain rule, the derivative of x·w − y with respect "
-        "to w is x": np.mean(2 * errors),
-        "you returned the cost, not its gradient": np.mean(errors ** 2),
-        "2·mean(x)·mean(x·w − y): the mean of a product is not the product of the means":
+        N_("the factor x is missing: by the chain rule, the derivative of x·w − y with respect "
+           "to w is x"): np.mean(2 * errors),
+        N_("you returned the cost, not its gradient"): np.mean(errors ** 2),
+        N_("2·mean(x)·mean(x·w − y): the mean of a product is not the product of the means"):
             2 * np.mean(x) * np.mean(errors),
     }}
 
@@ -112,20 +114,20 @@ def _gd_bugs(case):
     x, y, w0, lr, epochs = _arguments("gradient_descent", case)
     schedule = _full_batches(len(x), epochs)
     return {
-        "the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`": _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
-        "the gradient sums over the samples instead of taking the mean":
+        N_("the sign is flipped: w moves uphill; step against the gradient, "
+           "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
+        N_("the gradient sums over the samples instead of taking the mean"):
             _flat(*_descend(schedule, x, y, w0, lr, divide_by=1)),
-        "the factor 2 is missing from the gradient":
+        N_("the factor 2 is missing from the gradient"):
             _flat(*_descend(schedule, x, y, w0, lr, scale=0.5)),
-        "the cost is logged after the update; log it before, as the lecture does":
+        N_("the cost is logged after the update; log it before, as the lecture does"):
             _flat(*_descend(schedule, x, y, w0, lr, log_after=True)),
-        "w is updated inside the loop over the samples: that is SGD (Exercise 4); gradient "
-        "descent makes one update per epoch with the gradient of all the samples":
+        N_("w is updated inside the loop over the samples: that is SGD (Exercise 4); gradient "
+           "descent makes one update per epoch with the gradient of all the samples"):
             _flat(*_descend(_single_samples(len(x), epochs), x, y, w0, lr, log_epoch=True)),
-        "the learning rate is hard-coded to the lecture's 0.01: use the argument lr":
+        N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_descend(schedule, x, y, w0, 0.01)),
-        "the start is hard-coded to the lecture's w = 1.0: start from the argument w0":
+        N_("the start is hard-coded to the lecture's w = 1.0: start from the argument w0"):
             _flat(*_descend(schedule, x, y, 1.0, lr)),
     }
 
@@ -139,14 +141,14 @@ def gradient_descent(case):
 def critical_learning_rate(case):
     x, = _arguments("critical_learning_rate", case)
     return {"expected": 2 / (2 * np.mean(x ** 2)), "bugs": {
-        "2 / mean(x²): the cost's curvature (second derivative) is 2·mean(x²), so the "
-        "critical rate is 2 / (2·mean(x²))": 2 / np.mean(x ** 2),
-        "1 / (2·mean(x²)) is the rate that lands on the minimum in one step; gradient "
-        "descent still converges up to twice that": 1 / (2 * np.mean(x ** 2)),
-        "a sum over the samples instead of the mean": 2 / (2 * np.sum(x ** 2)),
-        "mean(x)² is not mean(x²): square each x first, then average":
+        N_("2 / mean(x²): the cost's curvature (second derivative) is 2·mean(x²), so the "
+           "critical rate is 2 / (2·mean(x²))"): 2 / np.mean(x ** 2),
+        N_("1 / (2·mean(x²)) is the rate that lands on the minimum in one step; gradient "
+           "descent still converges up to twice that"): 1 / (2 * np.mean(x ** 2)),
+        N_("a sum over the samples instead of the mean"): 2 / (2 * np.sum(x ** 2)),
+        N_("mean(x)² is not mean(x²): square each x first, then average"):
             2 / (2 * np.mean(x) ** 2),
-        "x is not squared: the gradient is 2·x·(x·w − y), so the curvature has x·x":
+        N_("x is not squared: the gradient is 2·x·(x·w − y), so the curvature has x·x"):
             2 / (2 * np.mean(x)),
     }}
 
@@ -155,18 +157,18 @@ def _sgd_bugs(case):
     x, y, w0, lr, epochs = _arguments("sgd", case)
     schedule = _single_samples(len(x), epochs)
     return {
-        "the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`": _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
-        "the factor 2 is missing from the gradient":
+        N_("the sign is flipped: w moves uphill; step against the gradient, "
+           "`w = w - lr * grad`"): _flat(*_descend(schedule, x, y, w0, lr, sign=-1.0)),
+        N_("the factor 2 is missing from the gradient"):
             _flat(*_descend(schedule, x, y, w0, lr, scale=0.5)),
-        "each loss is logged after its update; log it before":
+        N_("each loss is logged after its update; log it before"):
             _flat(*_descend(schedule, x, y, w0, lr, log_after=True)),
-        "every update uses the gradient of all the samples (batch GD's gradient); SGD uses "
-        "the gradient of the current sample only, 2·xₙ·(xₙ·w − yₙ)":
+        N_("every update uses the gradient of all the samples (batch GD's gradient); SGD uses "
+           "the gradient of the current sample only, 2·xₙ·(xₙ·w − yₙ)"):
             _flat(*_descend(schedule, x, y, w0, lr, full_gradient=True)),
-        "the learning rate is hard-coded to the lecture's 0.01: use the argument lr":
+        N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_descend(schedule, x, y, w0, 0.01)),
-        "the start is hard-coded to the lecture's w = 1.0: start from the argument w0":
+        N_("the start is hard-coded to the lecture's w = 1.0: start from the argument w0"):
             _flat(*_descend(schedule, x, y, 1.0, lr)),
     }
 
@@ -187,29 +189,29 @@ def _minibatch_bugs(case):
     *_, batch_size, seed = _arguments("minibatch_gd", case)
     # Seed 0 (the notebook's SEED) unshuffled is the bug `if seed:`, false for 0 as for None.
     unshuffled = (
-        "seed=0 did not shuffle: `if seed:` is false for 0 as for None; test `if seed is "
-        "None:` (or `is not None`), so that every seed, 0 included, shuffles" if seed == 0 else
-        "with a seed, the samples must be shuffled at the start of every epoch")
+        N_("seed=0 did not shuffle: `if seed:` is false for 0 as for None; test `if seed is "
+           "None:` (or `is not None`), so that every seed, 0 included, shuffles") if seed == 0 else
+        N_("with a seed, the samples must be shuffled at the start of every epoch"))
     return {
-        "the sign is flipped: w moves uphill; step against the gradient, "
-        "`w = w - lr * grad`": _flat(*_minibatch_results(case, sign=-1.0)),
-        "each batch's gradient is a sum over its samples instead of their mean":
+        N_("the sign is flipped: w moves uphill; step against the gradient, "
+           "`w = w - lr * grad`"): _flat(*_minibatch_results(case, sign=-1.0)),
+        N_("each batch's gradient is a sum over its samples instead of their mean"):
             _flat(*_minibatch_results(case, divide_by=1)),
-        "the factor 2 is missing from the gradient":
+        N_("the factor 2 is missing from the gradient"):
             _flat(*_minibatch_results(case, scale=0.5)),
-        "each cost is logged after its update; log it before":
+        N_("each cost is logged after its update; log it before"):
             _flat(*_minibatch_results(case, log_after=True)),
-        "the gradient is divided by batch_size, but the last batch can be smaller: divide "
-        "by the batch's own length (np.mean does)":
+        N_("the gradient is divided by batch_size, but the last batch can be smaller: divide "
+           "by the batch's own length (np.mean does)"):
             _flat(*_minibatch_results(case, divide_by=batch_size)),
         unshuffled: _flat(*_minibatch_results(case, how="none")),
-        "every epoch has the same order: make the generator once, before the loop, and draw "
-        "`rng.permutation(len(x))` at the start of each epoch":
+        N_("every epoch has the same order: make the generator once, before the loop, and draw "
+           "`rng.permutation(len(x))` at the start of each epoch"):
             _flat(*_minibatch_results(case, how="once")),
-        "np.random.seed / np.random.permutation is the old global generator: use "
-        "`rng = np.random.default_rng(seed)` and `rng.permutation(len(x))`":
+        N_("np.random.seed / np.random.permutation is the old global generator: use "
+           "`rng = np.random.default_rng(seed)` and `rng.permutation(len(x))`"):
             _flat(*_minibatch_results(case, how="legacy")),
-        "the learning rate is hard-coded to the lecture's 0.01: use the argument lr":
+        N_("the learning rate is hard-coded to the lecture's 0.01: use the argument lr"):
             _flat(*_minibatch_results(case, lr=0.01)),
     }
 
@@ -232,17 +234,17 @@ def affine_gradients(case):
     measured = np.array([(cost(w + step, b) - cost(w - step, b)) / (2 * step),
                          (cost(w, b + step) - cost(w, b - step)) / (2 * step)])
     return {"expected": np.array([dw, db]), "finite_differences": measured, "bugs": {
-        "the two are swapped: return (dcost_dw, dcost_db) in that order": np.array([db, dw]),
-        "b is left out of the prediction: ŷ = x·w + b":
+        N_("the two are swapped: return (dcost_dw, dcost_db) in that order"): np.array([db, dw]),
+        N_("b is left out of the prediction: ŷ = x·w + b"):
             np.array([np.mean(2 * x * no_bias), np.mean(2 * no_bias)]),
-        "the signs are flipped: the error is ŷ − y = x·w + b − y": np.array([-dw, -db]),
-        "you summed over the samples instead of taking the mean":
+        N_("the signs are flipped: the error is ŷ − y = x·w + b − y"): np.array([-dw, -db]),
+        N_("you summed over the samples instead of taking the mean"):
             np.array([np.sum(2 * x * errors), np.sum(2 * errors)]),
-        "the factor 2 is missing: the derivative of (ŷ − y)² is 2·(ŷ − y)·∂ŷ":
+        N_("the factor 2 is missing: the derivative of (ŷ − y)² is 2·(ŷ − y)·∂ŷ"):
             np.array([dw, db]) / 2,
-        "dcost_db has a factor x: ∂ŷ/∂b is 1, so ∂cost/∂b is the mean of 2·(ŷ − y)":
+        N_("dcost_db has a factor x: ∂ŷ/∂b is 1, so ∂cost/∂b is the mean of 2·(ŷ − y)"):
             np.array([dw, dw]),
-        "dcost_dw is missing the factor x: ∂ŷ/∂w is x": np.array([db, db]),
+        N_("dcost_dw is missing the factor x: ∂ŷ/∂w is x"): np.array([db, db]),
     }}
 
 
