@@ -77,6 +77,8 @@ def jupyter_lab(root_dir, timeout=60, start=None):
                # The developer's own Lab layout and settings must not leak into what is tested.
                f"--LabApp.workspaces_dir={state}", f"--LabApp.user_settings_dir={state}"]
     env = {key: value for key, value in os.environ.items() if key != "JUPYTER_CONFIG_PATH"}
+    # The English edition, whatever the machine's language (start.py would follow it).
+    env["COURSE_LANGUAGE"] = "en"
     if start:
         cmd, cwd = [*start, *options], ROOT
         # The course's release goes beside the workspace, not into the repository's course/.
