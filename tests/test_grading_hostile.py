@@ -14,6 +14,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ROOT, grade_id, read_notebook
+from course_utils import checks
 from grading import pipeline, sandbox
 
 CHAPTER = "02_linear_model"
@@ -92,7 +93,8 @@ def test_every_student_is_graded_and_the_honest_keep_full_marks(hostile_class):
     results = hostile_class["results"]
     assert {student: result.status for student, result in results.items()} == \
         {student: pipeline.Status.GRADED for student in results}
-    assert all(result.score == 10 for result in results.values()), \
+    points = sum(exercise.points for exercise in checks.exercises(CHAPTER))
+    assert all(result.score == points for result in results.values()), \
         {student: result.score for student, result in results.items()}
 
 

@@ -31,12 +31,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils import checks
 from grading import engine, pipeline, sandbox
 from test_grading_chapters import _reference_solutions, _submission
 from test_grading_workflow import _nbgrader_submit
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTER = "02_linear_model"
+POINTS = sum(exercise.points for exercise in checks.exercises(CHAPTER))
+FULL = f"{POINTS:g}/{POINTS:g}"  # an honest student's score, as status and the CLI show it
 NOTEBOOK = f"{CHAPTER}.ipynb"
 COURSE_ID = pipeline.COURSE_ID
 STUDENT_UID, OTHER_UID = 4242, 4243  # local users with no name: students, a classmate
@@ -205,7 +208,7 @@ def test_autograde_dir_gives_each_hostile_entry_its_0_and_a_reason_and_goes_on(h
         assert rows[student].startswith(start), (student, rows[student])
     graded = {line.split()[0]: line for line in hostile_dir["runs"]["autograde"].stdout
               .splitlines() if line.startswith(("good ", "oddmarks "))}
-    assert "10/10" in graded["good"] and "10/10" in graded["oddmarks"]
+    assert FULL in graded["good"] and FULL in graded["oddmarks"]
 
 
 def test_no_content_is_quoted_and_no_name_reaches_a_terminal_or_page_raw(hostile_dir):
@@ -267,7 +270,7 @@ def test_collect_survives_every_bad_entry_of_the_exchange(released, course, tmp_
     assert_nothing_quoted_or_raw({"collect": output})
     assert "collected good " in output
     graded = ok(cli("autograde", "--course-dir", course, "-q", timeout=300))
-    assert "10/10" in next(line for line in graded.splitlines() if line.startswith("good "))
+    assert FULL in next(line for line in graded.splitlines() if line.startswith("good "))
     reasons = {student: entry["reason"] for student, entry in statuses(course).items()}
     assert reasons["eve"].endswith("submission_secret.txt: not UTF-8 text")
     assert reasons["pip"].endswith("timestamp.txt: a named pipe, not a regular file")
@@ -429,7 +432,7 @@ def test_a_lock_folder_made_first_in_the_shared_temporary_folder_changes_nothing
     chown(hostile, STUDENT_UID)
     graded = ok(cli("autograde", _one_good_submission(released, tmp_path), "--course-dir",
                     course, "-q", env={"TMPDIR": str(tmp)}))
-    assert "10/10" in graded
+    assert FULL in graded
     assert victim.read_text() == "precious"
 
 
