@@ -35,6 +35,7 @@ import nbformat
 import pytest
 import requests
 
+from course_utils import checks
 from test_grading_chapters import _reference_solutions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,12 +151,14 @@ def _answers(kind):
     reference = _reference_solutions(CHAPTER)
     if kind == "correct":
         return reference
-    if kind == "bug":  # sums instead of averaging: costs exactly mse's 2 points
+    if kind == "bug":  # sums instead of averaging: costs exactly mse's points
         return {**reference, "sol_mse": reference["sol_mse"].replace("np.mean(", "np.sum(")}
     return {}
 
 
-EXPECTED = {"correct": 10, "bug": 8, "blank": 0}
+POINTS = {exercise.name: exercise.points for exercise in checks.exercises(CHAPTER)}
+TOTAL = sum(POINTS.values())
+EXPECTED = {"correct": TOTAL, "bug": TOTAL - POINTS["mse"], "blank": 0}
 
 
 @pytest.fixture(scope="module")
@@ -267,7 +270,7 @@ def test_each_student_gets_their_score_back_as_feedback(klass, run):
     for kind, points in EXPECTED.items():
         page = run.pages[kind]
         assert CHAPTER in page
-        assert re.search(rf"\b{points:g}(\.0)?\s*/\s*10\b", page), (kind, page[:2000])
+        assert re.search(rf"\b{points:g}(\.0)?\s*/\s*{TOTAL:g}\b", page), (kind, page[:2000])
     # The bug costs mse and says so; the blank notebook's page names what is missing.
     assert "mse" in run.pages["bug"]
 

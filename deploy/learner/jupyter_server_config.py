@@ -9,5 +9,8 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (Jupyter provides it when it loads this file)
 c.LabApp.custom_css = True
 fonts = Path(find_spec("course_utils").origin).parent / "fonts"
-c.ServerApp.tornado_settings.update(
-    {"static_custom_path": [str(Path(__file__).resolve().parent / "custom"), str(fonts)]})
+# A plain dict, not `.update()` on the config: that would leave a LazyConfigValue, which
+# JupyterHub's single-user extension cannot read (the hub's user servers would not start).
+c.ServerApp.tornado_settings = {
+    **(c.ServerApp.tornado_settings if isinstance(c.ServerApp.tornado_settings, dict) else {}),
+    "static_custom_path": [str(Path(__file__).resolve().parent / "custom"), str(fonts)]}
