@@ -24,7 +24,7 @@ import pytest
 
 from conftest import CHAPTERS, ROOT
 from course_utils import fonts
-from test_browser import jupyter_lab, launch_chromium, missing_browser
+from test_browser import jupyter_lab
 
 NBGRADER = "@jupyter/nbgrader"
 # Lab plugins of nbgrader 0.9 (ids as in its labextension's remoteEntry).
@@ -139,29 +139,24 @@ def test_instructor_lab_keeps_everything(instructor):
         assert status(instructor + route) != 404, route
 
 
-def test_learner_sees_validate_but_no_formgrader(learner):
-    reason = missing_browser()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{learner}/lab/tree/hello.ipynb?reset")
-            expect(page.locator("jp-button.validate-button")).to_have_text(
-                "Validate", timeout=60_000)
-            dialogs = page.locator(".jp-Dialog")
-            assert dialogs.count() == 0, dialogs.all_inner_texts()
-            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
-            menu = page.locator("#jp-mainmenu-nbgrader")
-            items = menu.locator(".lm-Menu-item:visible .lm-Menu-itemLabel")
-            expect(items.first).to_be_visible(timeout=15_000)
-            assert items.all_inner_texts() == ["Assignment List"]
-            page.keyboard.press("Escape")
-            create_assignment = page.locator('.lm-TabBar-tab[title^="Nbgrader Create Assignment"]')
-            expect(create_assignment).to_have_count(0)
-        finally:
-            browser.close()
+def test_learner_sees_validate_but_no_formgrader(learner, browser_context):
+    # The session's Chromium (tests/conftest.py): one Playwright per process.
+    from playwright.sync_api import expect
+    page = browser_context.new_page()
+    try:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        page.goto(f"{learner}/lab/tree/hello.ipynb?reset")
+        expect(page.locator("jp-button.validate-button")).to_have_text(
+            "Validate", timeout=60_000)
+        dialogs = page.locator(".jp-Dialog")
+        assert dialogs.count() == 0, dialogs.all_inner_texts()
+        page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+        menu = page.locator("#jp-mainmenu-nbgrader")
+        items = menu.locator(".lm-Menu-item:visible .lm-Menu-itemLabel")
+        expect(items.first).to_be_visible(timeout=15_000)
+        assert items.all_inner_texts() == ["Assignment List"]
+        page.keyboard.press("Escape")
+        create_assignment = page.locator('.lm-TabBar-tab[title^="Nbgrader Create Assignment"]')
+        expect(create_assignment).to_have_count(0)
+    finally:
+        page.close()
