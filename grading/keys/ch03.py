@@ -1,6 +1,7 @@
 """Answer key of chapter 3 (gradient descent): see grading/answers.py. The grader's only."""
 import numpy as np
 
+from course_utils.checks.ch03 import PARAMETERS  # the signatures: a case may pass by keyword
 from course_utils.i18n import N_
 
 
@@ -70,13 +71,6 @@ def _shuffled_batches(n, epochs, batch_size, seed, how="permutation"):
     return [_split(rng.permutation(n), batch_size) for _ in range(epochs)]
 
 
-# Each exercise's parameters, as its signature names them: a case may pass some by keyword.
-PARAMETERS = {"cost_gradient": ("x", "y", "w"),
-              "gradient_descent": ("x", "y", "w0", "lr", "epochs"),
-              "critical_learning_rate": ("x",),
-              "sgd": ("x", "y", "w0", "lr", "epochs"),
-              "minibatch_gd": ("x", "y", "w0", "lr", "epochs", "batch_size", "seed"),
-              "affine_gradients": ("x", "y", "w", "b")}
 
 
 def _arguments(name, case):
