@@ -119,7 +119,7 @@ def browser_steps(chapter, steps, warmup=3):
         with lab_driver.jupyter_lab(tmp) as url:
             browser = lab_driver.launch_chromium(playwright)
             page = lab_driver.open_notebook(browser.new_context(), url, lab_driver.solved(chapter))
-            lab_driver.run_all_and_wait(page)
+            lab_driver.run_all_and_wait(page, lab_driver.shown_explorers(notebook_path(chapter)))
             boxes = lab_driver.explorers(page)
             for index in range(boxes.count()):
                 box = boxes.nth(index)

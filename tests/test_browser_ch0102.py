@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import code_cell, explorers, open_notebook, run_all_and_wait, step
+from test_browser import (code_cell, explorers, open_notebook, run_all_and_wait,
+                          shown_explorers, step)
 from test_widgets import figure_problems
 
 CHAPTERS = ["01_overview", "02_linear_model"]
@@ -45,7 +46,7 @@ def page(request, browser_context, lab, lab_workspace):
     nb.cells.append(nbformat.v4.new_code_cell(_probe_source()))
     nbformat.write(nb, lab_workspace / probed(request.param))
     page = open_notebook(browser_context, lab, probed(request.param))
-    run_all_and_wait(page)
+    run_all_and_wait(page, shown_explorers(notebook_path(request.param)))
     yield page
     page.close()
 

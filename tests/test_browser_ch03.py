@@ -7,8 +7,9 @@ import re
 import numpy as np
 import pytest
 
+from conftest import notebook_path
 from course_utils import data
-from test_browser import explorers, open_notebook, run_all_and_wait, solved
+from test_browser import explorers, open_notebook, run_all_and_wait, shown_explorers, solved
 
 CHAPTER = "03_gradient_descent"
 
@@ -16,7 +17,7 @@ CHAPTER = "03_gradient_descent"
 @pytest.fixture(scope="module")
 def page(browser_context, lab):
     page = open_notebook(browser_context, lab, solved(CHAPTER))
-    run_all_and_wait(page)
+    run_all_and_wait(page, shown_explorers(notebook_path(CHAPTER)))
     yield page
     page.close()
 
@@ -42,6 +43,12 @@ def type_into(page, box, description, text):
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
     page.keyboard.press("Enter")
+
+
+def table_width(box):
+    """The width of the table in ``box``, found and measured in one go: the explorer
+    replaces its table on each update, and a replaced table measures 0."""
+    return box.evaluate("b => Math.round(b.querySelector('table').getBoundingClientRect().width)")
 
 
 def lecture_w(lr, epochs=100, w=1.0):
@@ -89,10 +96,10 @@ def test_the_batch_table_keeps_its_width(page, expect):
         handle.focus()
         page.keyboard.press("ArrowLeft")
         expect(table).not_to_have_text(before)
-        widths.add(table.evaluate("t => Math.round(t.getBoundingClientRect().width)"))
+        widths.add(table_width(box))
     type_into(page, box, "lr", "0.1")  # diverging methods write longer cells
     expect(table).to_contain_text("diverged")
-    widths.add(table.evaluate("t => Math.round(t.getBoundingClientRect().width)"))
+    widths.add(table_width(box))
     assert len(widths) == 1, widths
 
 

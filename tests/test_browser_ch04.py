@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import code_cell, explorers, open_notebook, run_all_and_wait, step
+from test_browser import (code_cell, explorers, open_notebook, run_all_and_wait,
+                          shown_explorers, step)
 from test_widgets import figure_problems
 
 CHAPTER = "04_backprop"
@@ -78,7 +79,7 @@ def page(browser_context, lab, lab_workspace):
     nb.cells.append(nbformat.v4.new_code_cell(_probe_source()))
     nbformat.write(nb, lab_workspace / PROBED)
     page = open_notebook(browser_context, lab, PROBED)
-    run_all_and_wait(page)
+    run_all_and_wait(page, shown_explorers(notebook_path(CHAPTER)))
     yield page
     page.close()
 
