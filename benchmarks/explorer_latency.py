@@ -129,16 +129,43 @@ def browser_steps(chapter, steps, warmup=3):
                     handle = sliders.nth(number).locator(".noUi-handle")
                     label = sliders.nth(number).evaluate(
                         "el => el.querySelector('.widget-label').textContent")
+                    print(f"{chapter}: explorer {index}, {label}", file=sys.stderr)
+                    opening = lab_driver.readout_of(handle).text_content()
                     page.evaluate(PROBE, [image.element_handle(), handle.element_handle()])
                     for done in range(warmup + steps):
                         lab_driver.step(page, handle)
                         page.wait_for_function("n => explorerProbe.painted.length > n",
                                                arg=done, timeout=10_000)
                     painted = page.evaluate("explorerProbe.painted")[warmup:]
+                    # The next slider is measured from the explorer as it opened: a slider
+                    # left where the sweep ended (a diverged learning rate) may freeze the figure.
+                    back_to(page, handle, opening)
                     rows.append({"chapter": chapter, "explorer": index, "control": label,
                                  **summary(painted)})
             browser.close()
     return rows
+
+
+def back_to(page, handle, text, presses=200):
+    """Bring a slider back to the value its readout showed as ``text``: typed into the
+    readout where it can be (a log slider's keyboard steps may never land on it again),
+    else moved with the keyboard."""
+    readout = lab_driver.readout_of(handle)
+    if readout.get_attribute("contenteditable") == "true":
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    else:
+        handle.focus()
+        for key in ("ArrowLeft", "ArrowRight"):
+            for _ in range(presses):
+                if readout.text_content() == text:
+                    break
+                page.keyboard.press(key)
+    if readout.text_content() != text:
+        raise RuntimeError(f"the slider did not come back to {text}")
+    page.wait_for_timeout(1000)  # the kernel's queued redraws
 
 
 def main(argv=None):

@@ -166,10 +166,15 @@ def explorers(page):
     return page.locator(EXPLORER)
 
 
+def readout_of(handle):
+    """The readout (the number shown) of the slider whose handle is ``handle``."""
+    return handle.locator("xpath=ancestor::div[contains(@class, 'widget-slider')][1]"
+                          "//*[contains(@class, 'widget-readout')]")
+
+
 def step(page, handle):
     """Move a slider one step with the keyboard, backwards when it is at its end."""
-    readout = handle.locator("xpath=ancestor::div[contains(@class, 'widget-slider')][1]"
-                             "//*[contains(@class, 'widget-readout')]")
+    readout = readout_of(handle)
     # text_content, not inner_text: an explorer scrolled out of view renders no inner text.
     before = readout.text_content() if readout.count() else None
     handle.focus()
