@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from course_utils import checks
+from course_utils import checks, i18n
 from course_utils.checks import core
 
-from . import engine, intake, sandbox
+from . import editions, engine, intake, sandbox
 from .names import match_chapter
 from .config import Limits
 from .base import GradingError
+
+_ = i18n.translator(__name__)
 
 
 @dataclass
@@ -36,11 +38,12 @@ class Checked:
     isolation: sandbox.Isolation
     saved: datetime  # the file's modification time, local
     syntax_errors: list = field(default_factory=list)  # of :class:`SyntaxProblem`
+    language: str = i18n.DEFAULT  # the notebook's edition: the table speaks it
 
 
 @dataclass
 class SyntaxProblem:
-    cell: str  # how a learner finds the cell
+    start: str  # the cell's first line: how a learner finds a cell that is no exercise's
     line: int
     error: str
     exercise: str = ""  # the (first) exercise whose solution cell it is, if any
@@ -89,7 +92,8 @@ def check(path, *, chapter=None, limits=None, isolation=None):
         raise GradingError(str(missing)) from None
     return Checked(chapter, path, graded, time.perf_counter() - started, isolation,
                    datetime.fromtimestamp(path.stat().st_mtime),
-                   syntax_problems(notebook, chapter, graded.cells))
+                   syntax_problems(notebook, chapter, graded.cells),
+                   editions.language_of(notebook))
 
 
 def syntax_problems(notebook, chapter, reports):
@@ -108,21 +112,28 @@ def syntax_problems(notebook, chapter, reports):
         exercise = solution.get(grade_id, "")
         first = next((line.strip() for line in engine._source(cell).splitlines() if line.strip()),
                      "")
-        where = f"The cell of {exercise}" if exercise else f"The cell that starts {first[:40]!r}"
-        problems.append(SyntaxProblem(where, report["line"], report["error"], exercise,
+        problems.append(SyntaxProblem(first[:40], report["line"], report["error"], exercise,
                                       grade_id or ""))
     return problems
 
 
 def table(checked):
-    """The result as lines for the terminal: one per exercise, then the total."""
+    """The result as lines for the terminal, in the notebook's language: one per exercise,
+    then the total."""
+    with i18n.using(checked.language):
+        return _table(checked)
+
+
+def _table(checked):
     graded = checked.graded
-    name_width = max([len("exercise")] + [len(result.name) for result in graded.exercises])
+    heading = _("exercise")
+    name_width = max([len(heading)] + [len(result.name) for result in graded.exercises])
     saved = checked.saved.strftime(
         "%H:%M:%S" if checked.saved.date() == datetime.now().date() else "%Y-%m-%d %H:%M:%S")
-    lines = [f"graded {checked.path}, saved {saved}: what you have not saved is not in it",
-             f"chapter {checked.chapter}, visible cases only",
-             f"  {'exercise':<{name_width}}  {'score':>7}  message"]
+    lines = [_("graded {path}, saved {saved}: what you have not saved is not in it",
+               path=checked.path, saved=saved),
+             _("chapter {chapter}, visible cases only", chapter=checked.chapter),
+             f"  {heading:<{name_width}}  {_('score'):>7}  {_('message')}"]
     indent = " " * (name_width + 13)
     syntax = {problem.grade_id: problem for problem in checked.syntax_errors if problem.grade_id}
     failed = {result.name for result in graded.exercises if result.score < result.points}
@@ -131,7 +142,7 @@ def table(checked):
     for result in graded.exercises:
         score = f"{result.score:g}/{result.points:g}"
         message = [line.strip() for line in result.message.splitlines() if line.strip()] \
-            if result.message else ["passed"]
+            if result.message else [_("passed")]
         found = [syntax[grade_id] for grade_id in exercises[result.name].solution_ids
                  if grade_id in syntax] if result.name in failed else []
         if found:
@@ -141,23 +152,31 @@ def table(checked):
         # The likely bug is often on the message's second line: show it all.
         lines += [indent + line for line in message[1:]]
     total = f"{graded.score:g}/{graded.max_score:g}"
-    lines.append(f"  {'total':<{name_width}}  {total:>7}  in {checked.seconds:.1f} s")
+    seconds = _("in {seconds} s", seconds=f"{checked.seconds:.1f}")
+    lines.append(f"  {_('total'):<{name_width}}  {total:>7}  {seconds}")
     if graded.failure:
-        lines.append(f"Your notebook could not be run to the end: {graded.failure}")
+        lines.append(_("Your notebook could not be run to the end: {failure}",
+                       failure=graded.failure))
     lines += [syntax_message(problem) for problem in checked.syntax_errors
               if id(problem) not in explained]
-    lines.append("The grader also checks hidden cases: solve each exercise in general.")
+    lines.append(_("The grader also checks hidden cases: solve each exercise in general."))
     return lines
 
 
 def syntax_message(problem):
-    return (f"{problem.cell} has a syntax error on its line {problem.line} ({problem.error}): "
-            "fix it, run the cell, save, check again")
+    if problem.exercise:
+        return _("The cell of {exercise} has a syntax error on its line {line} ({error}): fix "
+                 "it, run the cell, save, check again", exercise=problem.exercise,
+                 line=problem.line, error=problem.error)
+    return _("The cell that starts {start} has a syntax error on its line {line} ({error}): "
+             "fix it, run the cell, save, check again", start=repr(problem.start),
+             line=problem.line, error=problem.error)
 
 
 def isolation_note(isolation):
     """One short line for a learner when the engine runs without its sandbox, else ""."""
     if isolation.bwrap:
         return ""
-    return ("note: no sandbox (bubblewrap) here, so your notebook runs as you; "
-            "that is fine for your own work")
+    with i18n.using(i18n.system_language()):  # before the notebook is read: the system's
+        return _("note: no sandbox (bubblewrap) here, so your notebook runs as you; "
+                 "that is fine for your own work")

@@ -559,6 +559,21 @@ def test_check_on_the_command_line(klass, tmp_path):
         in completed.stdout
     assert "not defined" not in completed.stdout
 
+    # The Chinese edition's table is Chinese, the bug's name included.
+    chinese = copy.deepcopy(klass["notebooks"]["02_linear_model"]["wrong_mse"])
+    chinese.metadata.setdefault("course", {})["language"] = "zh"
+    nbformat.write(chinese, path)
+    os.utime(path, (saved.timestamp(), saved.timestamp()))
+    completed = run_cli("check", path)
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[:2] == [f"已评分 {path}（保存于 14:03:12）：没有保存的内容不在其中",
+                         "章节 02_linear_model，只检查可见的测试用例"]
+    mse_line = next(i for i, line in enumerate(lines) if line.startswith("  mse "))
+    assert re.search("[\u4e00-\u9fff]", lines[mse_line] + lines[mse_line + 1])
+    assert "instead of taking their mean" not in completed.stdout
+    assert lines[-1] == "正式评分还会检查隐藏的测试用例：请让每个练习对任意输入都正确。"
+
     completed = run_cli("check", tmp_path / "nothing.ipynb")
     assert completed.returncode == 1
     assert completed.stderr.strip() == f"grading: error: no notebook at {tmp_path / 'nothing.ipynb'}"

@@ -36,7 +36,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ..i18n import translator
+
 __all__ = ["LiveFigure", "Explorer", "ExerciseNotReady", "slider"]
+
+_ = translator(__name__)
 
 
 class LiveFigure:
@@ -139,19 +143,23 @@ class Explorer:
         """The learner's function ``name`` (or the notebook's given one) as defined now."""
         fn = self.namespace.get(name)
         if fn is None and name in self.given:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> is not defined: the notebook gives it in a cell near its "
-                "top; run the cells from the top, then move a slider.")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> is not defined: the notebook gives it in a cell near its "
+                "top; run the cells from the top, then move a slider.", name=name))
         if fn is None:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> is not defined yet: run the cell of its exercise, "
-                "then move a slider.")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> is not defined yet: run the cell of its exercise, "
+                "then move a slider.", name=name))
         if not callable(fn):
-            again = ("the notebook's cell that defines it" if name in self.given
-                     else "its exercise's cell")
-            raise ExerciseNotReady(
-                f"<code>{name}</code> is a {html.escape(type(fn).__name__)}, not a function: "
-                f"was its name reused for a variable? Run {again} again.")
+            kind = html.escape(type(fn).__name__)
+            if name in self.given:
+                raise ExerciseNotReady(_(
+                    "<code>{name}</code> is a {kind}, not a function: was its name reused for "
+                    "a variable? Run the notebook's cell that defines it again.",
+                    name=name, kind=kind))
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> is a {kind}, not a function: was its name reused for "
+                "a variable? Run its exercise's cell again.", name=name, kind=kind))
         return fn
 
     def result(self, name, *args):
@@ -175,16 +183,18 @@ class Explorer:
                     results.append(fn(*[arg.copy() if isinstance(arg, np.ndarray) else arg
                                         for arg in args]))
         except NotImplementedError:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> is not implemented yet: complete its exercise and run "
-                "its cell; the explorer picks it up at the next slider move.") from None
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> is not implemented yet: complete its exercise and run "
+                "its cell; the explorer picks it up at the next slider move.",
+                name=name)) from None
         except Exception as error:  # any bug in learner code must not kill the widget
-            raise ExerciseNotReady(
-                f"<code>{name}</code> raised {type(error).__name__}: "
-                f"{html.escape(str(error))}") from None
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> raised {error}: {message}", name=name,
+                error=type(error).__name__, message=html.escape(str(error)))) from None
         if any(result is None for result in results):
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned None: did you forget <code>return</code>?")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned None: did you forget <code>return</code>?",
+                name=name))
         return results
 
     def call(self, name, *args):
@@ -196,15 +206,16 @@ class Explorer:
         try:
             return np.asarray(result, dtype=float)
         except (TypeError, ValueError):
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned {html.escape(type(result).__name__)}, "
-                "expected numbers.") from None
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned {kind}, expected numbers.",
+                name=name, kind=html.escape(type(result).__name__))) from None
 
     @staticmethod
     def _as_number(name, value):
         if value.size != 1:
-            raise ExerciseNotReady(
-                f"<code>{name}</code> returned shape {value.shape}, expected one number.")
+            raise ExerciseNotReady(_(
+                "<code>{name}</code> returned shape {shape}, expected one number.",
+                name=name, shape=value.shape))
         return float(value.ravel()[0])
 
     def number(self, name, *args):
