@@ -2,6 +2,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .i18n import N_, translator
+
+# The figures speak the edition of the notebooks beside the kernel (course_utils/i18n.py).
+_ = translator(__name__)
+
 
 def cost_levels(cost, count=20):
     """Contour levels for a cost surface, denser near its minimum.
@@ -28,8 +33,8 @@ def cost_curve(w_grid, costs, ax=None):
     ax.plot(w_grid, costs)
     best = int(np.argmin(costs))
     ax.plot(w_grid[best], costs[best], "o", color="tab:red",
-            label=f"least cost at w = {w_grid[best]:.2f}")
-    ax.set(xlabel="w", ylabel="Loss", title="MSE against w")
+            label=_("least cost at w = {w}", w=f"{w_grid[best]:.2f}"))
+    ax.set(xlabel="w", ylabel="Loss", title=_("MSE against w"))
     ax.legend()
     return ax
 
@@ -46,7 +51,7 @@ def contours(ax, w_grid, b_grid, cost):
                linewidths=0.5)
     i, j = np.unravel_index(np.argmin(cost), np.shape(cost))
     ax.plot(w_grid[j], b_grid[i], "*", color="white", markersize=14,
-            label=f"minimum at w = {w_grid[j]:.2f}, b = {b_grid[i]:.2f}")
+            label=_("minimum at w = {w}, b = {b}", w=f"{w_grid[j]:.2f}", b=f"{b_grid[i]:.2f}"))
     ax.set(xlabel="w", ylabel="b")
     return filled, (w_grid[j], b_grid[i])
 
@@ -66,12 +71,12 @@ def surface(w_grid, b_grid, cost):
     fig = plt.figure(figsize=(11, 4.2))
     ax3d = fig.add_subplot(1, 2, 1, projection="3d")
     ax3d.plot_surface(w_mesh, b_mesh, cost, cmap="viridis", alpha=0.9)
-    ax3d.set(xlabel="w", ylabel="b", zlabel="cost", title="cost surface")
+    ax3d.set(xlabel="w", ylabel="b", zlabel=_("cost"), title=_("cost surface"))
     ax2d = fig.add_subplot(1, 2, 2)
-    filled, _ = contours(ax2d, w_grid, b_grid, cost)
-    ax2d.set(title="contours")
+    filled = contours(ax2d, w_grid, b_grid, cost)[0]
+    ax2d.set(title=_("contours"))
     ax2d.legend(loc="upper right")
-    fig.colorbar(filled, ax=ax2d, label="cost")
+    fig.colorbar(filled, ax=ax2d, label=_("cost"))
     return fig
 
 
@@ -91,9 +96,9 @@ def split_fits(train, dev, fits, ax=None):
     """
     ax = ax or plt.figure(figsize=(7.5, 3.8)).add_subplot()
     ax.scatter(*train, marker="o", color=DATA_COLOURS[0], zorder=3,
-               label="training set (fit on these)")
+               label=_("training set (fit on these)"))
     ax.scatter(*dev, marker="s", color=DATA_COLOURS[1], zorder=3,
-               label="dev set (compare on these)")
+               label=_("dev set (compare on these)"))
     x_all = np.concatenate([train[0], dev[0]])
     x_line = np.linspace(x_all.min(), x_all.max(), 200)
     y_all = np.concatenate([train[1], dev[1]])
@@ -101,7 +106,7 @@ def split_fits(train, dev, fits, ax=None):
         ax.plot(x_line, np.polyval(coefficients, x_line), color=colour, linestyle=style,
                 label=label)
     margin = np.ptp(y_all) * 0.4
-    ax.set(xlabel="x (hours)", ylabel="y (points)",
+    ax.set(xlabel=_("x (hours)"), ylabel=_("y (points)"),
            ylim=(y_all.min() - margin, y_all.max() + margin))
     # Beside the axes, never over the data or the curves.
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
@@ -115,15 +120,19 @@ def split_fits(train, dev, fits, ax=None):
 # Courville, *Deep Learning* (2016), figure 1.5: each row runs from input to
 # output; a box marked True is learned from data, False designed by hand.
 PIPELINES = (
-    ("Rule-based systems", (("Input", None), ("Hand-designed\nprogram", False),
-                            ("Output", None))),
-    ("Classic machine learning", (("Input", None), ("Hand-designed\nfeatures", False),
-                                  ("Mapping from\nfeatures", True), ("Output", None))),
-    ("Representation learning", (("Input", None), ("Features", True),
-                                 ("Mapping from\nfeatures", True), ("Output", None))),
-    ("Deep learning\n(end to end)", (("Input", None), ("Simple\nfeatures", True),
-                                     ("Layers of more\nabstract features", True),
-                                     ("Mapping from\nfeatures", True), ("Output", None))),
+    (N_("Rule-based systems"), ((N_("Input"), None), (N_("Hand-designed\nprogram"), False),
+                                (N_("Output"), None))),
+    (N_("Classic machine learning"), ((N_("Input"), None),
+                                      (N_("Hand-designed\nfeatures"), False),
+                                      (N_("Mapping from\nfeatures"), True),
+                                      (N_("Output"), None))),
+    (N_("Representation learning"), ((N_("Input"), None), (N_("Features"), True),
+                                     (N_("Mapping from\nfeatures"), True),
+                                     (N_("Output"), None))),
+    (N_("Deep learning\n(end to end)"), ((N_("Input"), None), (N_("Simple\nfeatures"), True),
+                                         (N_("Layers of more\nabstract features"), True),
+                                         (N_("Mapping from\nfeatures"), True),
+                                         (N_("Output"), None))),
 )
 
 
@@ -144,20 +153,22 @@ def pipeline_diagram():
     width, height, left, right = 1.45, 0.62, 2.5, 10.8
     for row, (title, boxes) in enumerate(PIPELINES):
         y = len(PIPELINES) - row - 0.5
-        ax.text(0.15, y, title, ha="left", va="center", fontsize=11, fontweight="bold")
+        ax.text(0.15, y, _.template(title), ha="left", va="center", fontsize=11,
+                fontweight="bold")
         # Input and output sit in the same columns on every row; the rest share the space.
         centres = np.linspace(left + width / 2, right - width / 2, len(boxes))
         for i, ((label, learned), x) in enumerate(zip(boxes, centres)):
             ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                         boxstyle="round,pad=0.02,rounding_size=0.08",
                                         facecolor=colours[learned], edgecolor="#555555"))
-            ax.text(x, y, label, ha="center", va="center", fontsize=9.5)
+            ax.text(x, y, _.template(label), ha="center", va="center", fontsize=9.5)
             if i:
                 ax.annotate("", xy=(x - width / 2 - 0.04, y),
                             xytext=(centres[i - 1] + width / 2 + 0.04, y),
                             arrowprops=dict(arrowstyle="->", color="#555555"))
-    ax.text(right, -0.3, "shaded: learned from data     white: designed by hand     "
-            "grey: input and output", ha="right", va="bottom", fontsize=9, color="#333333")
+    ax.text(right, -0.3, _("shaded: learned from data     white: designed by hand     "
+                           "grey: input and output"),
+            ha="right", va="bottom", fontsize=9, color="#333333")
     return fig
 
 
@@ -186,9 +197,9 @@ def timeline(events):
         ax.text(x, height, f"{year} {name}\n{note}", ha="center", va="bottom" if up else "top",
                 fontsize=8.5, linespacing=1.25,
                 bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=colour))
-    ax.text(-1.0, 0.3, "networks and ideas", color="tab:blue", fontsize=10, rotation=90,
+    ax.text(-1.0, 0.3, _("networks and ideas"), color="tab:blue", fontsize=10, rotation=90,
             ha="center", va="bottom")
-    ax.text(-1.0, -0.3, "frameworks", color="tab:orange", fontsize=10, rotation=90,
+    ax.text(-1.0, -0.3, _("frameworks"), color="tab:orange", fontsize=10, rotation=90,
             ha="center", va="top")
     return fig
 
@@ -203,7 +214,7 @@ def cost_per_epoch(costs, ax=None, label=None):
     """
     ax = ax or plt.figure(figsize=(5, 3.5)).add_subplot()
     ax.plot(np.arange(len(costs)), costs, label=label)
-    ax.set(xlabel="epoch", ylabel="cost", title="cost per epoch")
+    ax.set(xlabel=_("epoch"), ylabel=_("cost"), title=_("cost per epoch"))
     if label:
         ax.legend()
     return ax
@@ -225,16 +236,18 @@ def local_optima(starts=(-2.0, 2.0), lr=0.02, steps=25):
     ax.plot(w_line, f(w_line), color="gray")
     for start, color in zip(starts, ("tab:green", "tab:orange")):
         path = [start]
-        for _ in range(steps):
+        for step in range(steps):
             path.append(path[-1] - lr * (4 * path[-1] ** 3 - 6 * path[-1] + 1))
         path = np.array(path)
         ax.plot(path, f(path), "o-", color=color, markersize=3,
-                label=f"from w = {start:g}: ends at w = {path[-1]:.2f}")
-    ax.annotate("global minimum", (-1.30, f(-1.30)), (-1.2, 4.5),
+                label=_("from w = {start}: ends at w = {end}", start=f"{start:g}",
+                        end=f"{path[-1]:.2f}"))
+    ax.annotate(_("global minimum"), (-1.30, f(-1.30)), (-1.2, 4.5),
                 arrowprops={"arrowstyle": "->"}, ha="center")
-    ax.annotate("local minimum", (1.13, f(1.13)), (1.2, 4.5),
+    ax.annotate(_("local minimum"), (1.13, f(1.13)), (1.2, 4.5),
                 arrowprops={"arrowstyle": "->"}, ha="center")
-    ax.set(xlabel="w", ylabel="cost", ylim=(-4.5, 7), title="greedy steps find the nearest valley")
+    ax.set(xlabel="w", ylabel=_("cost"), ylim=(-4.5, 7),
+           title=_("greedy steps find the nearest valley"))
     # Outside the axes, below them: clear of the curve and the paths.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize="small")
     return ax

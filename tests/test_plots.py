@@ -1,4 +1,6 @@
 """Static plots of course_utils.plots."""
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -74,3 +76,29 @@ def test_surface_draws_an_unfinished_cost_too(solutions, spoil):
     w_grid, b_grid, cost = lecture_surface(solutions)
     fig = plots.surface(w_grid, b_grid, spoil(cost))
     assert fig.axes[1].collections
+
+
+def figure_texts(figure):
+    from matplotlib.text import Text
+    figure.canvas.draw()
+    return [text.get_text() for text in figure.findobj(Text) if text.get_text().strip()]
+
+
+def test_the_chinese_edition_labels_its_figures_in_chinese(solutions, recwarn):
+    from course_utils import fonts, i18n
+    fonts.register()
+    with i18n.using("zh"):
+        figures = {"pipeline": plots.pipeline_diagram(),
+                   "timeline": plots.timeline(data.milestones()),
+                   "surface": plots.surface(*lecture_surface(solutions)),
+                   "cost per epoch": plots.cost_per_epoch([3.0, 2.0, 1.0]).figure,
+                   "local optima": plots.local_optima().figure}
+    for name, figure in figures.items():
+        texts = figure_texts(figure)
+        assert any(re.search("[\u4e00-\u9fff]", text) for text in texts), (name, texts)
+    assert "基于规则的系统" in figure_texts(figures["pipeline"])
+    assert "最小值在 w = 2.00, b = 0.00" in figure_texts(figures["surface"])
+    # Every character was drawn from a font that has it (matplotlib warns of a missing glyph).
+    assert not [str(w.message) for w in recwarn if "missing from font" in str(w.message)]
+    with i18n.using("en"):
+        assert "Rule-based systems" in figure_texts(plots.pipeline_diagram())
