@@ -82,3 +82,25 @@ def test_an_explorers_verdict_speaks_the_language_in_use():
     with i18n.using("zh"):
         assert explorers._verdict(zig_zag, 2.0) == \
             "<b>之字形</b>：w 每一步都跳到最小值的另一侧，每一跳是上一跳的 0.5 倍：它收敛。"
+
+
+def test_the_explorers_figures_speak_the_language_in_use(recwarn):
+    """Labels, titles and legends drawn in the figure too, every glyph from a font that has it."""
+    from matplotlib.text import Text
+
+    from conftest import chapter_namespace
+    from course_utils import data, fonts
+    from course_utils.widgets import ch03 as explorers
+    fonts.register()
+    solutions = chapter_namespace(CHAPTER)
+    factories = [explorers.saddle_explorer, explorers.learning_rate_explorer,
+                 explorers.batch_size_explorer, explorers.two_parameter_explorer]
+    for language in ("en", "zh"):
+        with i18n.using(language):
+            for factory in factories:
+                explorer = factory(*data.hours_points(), namespace=solutions)
+                explorer.figure.canvas.draw()
+                texts = " ".join(text.get_text() for text in explorer.figure.findobj(Text))
+                chinese = any("\u4e00" <= char <= "\u9fff" for char in texts)
+                assert chinese == (language == "zh"), (factory.__name__, texts)
+    assert not [str(w.message) for w in recwarn if "missing from font" in str(w.message)]

@@ -63,14 +63,14 @@ def int_slider(name, value, bounds):
 
 # The play control's buttons carry no words: its tooltip names them. (ipywidgets shows a
 # tooltip on the whole control only when it has no description.)
-PLAY_TOOLTIP = ("▶ play the epochs one by one (❚❚ pauses) · ■ back to epoch 0 · "
-                "🔁 play in a loop")
+PLAY_TOOLTIP = N_("▶ play the epochs one by one (❚❚ pauses) · ■ back to epoch 0 · "
+                  "🔁 play in a loop")
 
 # What the learning-rate explorer's strip of rates says while it cannot draw the factor.
-FACTOR_WAITS = ("each step's factor and the critical rate\n"
-                "appear once critical_learning_rate works")
-FACTOR_UNUSABLE = ("your critical_learning_rate gave {critical:.4g}, not a positive number:\n"
-                   "no factor to draw")
+FACTOR_WAITS = N_("each step's factor and the critical rate\n"
+                  "appear once critical_learning_rate works")
+FACTOR_UNUSABLE = N_("your critical_learning_rate gave {critical:.4g}, not a positive number:\n"
+                     "no factor to draw")
 
 
 def _same(a, b):
@@ -252,7 +252,7 @@ class LearningRateExplorer(DescentExplorer):
         # 80 ms between frames gives 12 frames a second (the browser's timer adds
         # a few ms to each); a frame takes about 10 ms in the kernel.
         self.play = widgets.Play(value=epochs, min=0, max=max_epochs, step=1, interval=80,
-                                 tooltip=PLAY_TOOLTIP)
+                                 tooltip=_.template(PLAY_TOOLTIP))
         self.link = widgets.jslink((self.play, "value"), (self.controls["epochs"], "value"))
         self.finish(self.play)
 
@@ -264,7 +264,7 @@ class LearningRateExplorer(DescentExplorer):
         # (draw_costs); until then the limits are placeholders.
         self.top, self.floor = 1.0, 1e-15
         self.w_line = np.linspace(*self.view, 200)
-        self.ax_curve.set(xlim=self.view, xlabel="w", ylabel="cost")
+        self.ax_curve.set(xlim=self.view, xlabel="w", ylabel=_("cost"))
         self.path, = self.ax_curve.plot([], [], "o-", color="tab:blue", markersize=3,
                                         linewidth=1)
         self.point, = self.ax_curve.plot([], [], "o", color="tab:red", markersize=7)
@@ -274,7 +274,7 @@ class LearningRateExplorer(DescentExplorer):
                                          color="tab:red", fontsize=9, ha="center")
 
         self.ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top * 10),
-                          yscale="log", xlabel="epoch", ylabel="cost (log scale)")
+                          yscale="log", xlabel=_("epoch"), ylabel=_("cost (log scale)"))
         self.cost_line, = self.ax_costs.plot([], [], color="tab:blue")
         # A cost above the panel (or below its floor) ends the line at that edge, with an
         # arrow there and the value it reached written beside it.
@@ -290,12 +290,12 @@ class LearningRateExplorer(DescentExplorer):
         self.rate_curve, = self.ax_rate.plot([], [], color="gray", visible=False)
         self.ax_rate.axhline(1.0, color="black", linewidth=0.8, linestyle="dotted")
         self.ax_rate.set(xscale="log", xlim=(self.rates[0], self.rates[-1]), ylim=(0, 2),
-                         xlabel="lr", ylabel="|1 − 2·lr / critical rate|",
-                         title="each step's factor")
-        self.ax_rate.text(1.2e-3, 1.05, "diverges above 1", fontsize=8, color="gray")
+                         xlabel="lr", ylabel=_("|1 − 2·lr / critical rate|"),
+                         title=_("each step's factor"))
+        self.ax_rate.text(1.2e-3, 1.05, _("diverges above 1"), fontsize=8, color="gray")
         self.critical_line = self.ax_rate.axvline(1.0, color="tab:red", linestyle="--",
                                                   visible=False)
-        self.critical_label = self.ax_rate.text(0.02, 0.04, FACTOR_WAITS,
+        self.critical_label = self.ax_rate.text(0.02, 0.04, _.template(FACTOR_WAITS),
                                                 transform=self.ax_rate.transAxes, fontsize=8,
                                                 color="gray")
         self.rate_point, = self.ax_rate.plot([], [], "o", color="tab:red", markersize=7)
@@ -360,11 +360,12 @@ class LearningRateExplorer(DescentExplorer):
             if usable:
                 self.critical_line.set_xdata([critical, critical])
                 self.rate_curve.set_data(self.rates, np.abs(1 - self.rates * self.curvature))
-                self.critical_label.set_text(f"critical rate {critical:.4f}")
+                self.critical_label.set_text(_("critical rate {rate}", rate=f"{critical:.4f}"))
                 self.critical_label.set_color("tab:red")
             else:
-                self.critical_label.set_text(FACTOR_WAITS if critical is None
-                                             else FACTOR_UNUSABLE.format(critical=critical))
+                self.critical_label.set_text(
+                    _.template(FACTOR_WAITS) if critical is None
+                    else _.template(FACTOR_UNUSABLE).format(critical=critical))
                 self.critical_label.set_color("gray")
             self.critical_line.set_visible(usable)
             self.rate_curve.set_visible(usable)
@@ -514,16 +515,16 @@ class SaddleExplorer(DescentExplorer):
         # (draw_costs); until then the limits are placeholders.
         self.saddle_cost, self.top = np.nan, 1.0
         ax_surface.plot([-self.box, self.box], [self.box, -self.box], ":", color="white",
-                        linewidth=1, label="the ridge w₂ = −w₁")
-        ax_surface.plot(0, 0, "X", color="white", markersize=10, label="saddle point")
+                        linewidth=1, label=_("the ridge w₂ = −w₁"))
+        ax_surface.plot(0, 0, "X", color="white", markersize=10, label=_("saddle point"))
         ax_surface.set(xlim=(-self.box, self.box), ylim=(-self.box, self.box), xlabel="w₁",
                        ylabel="w₂", aspect="equal")
         ax_surface.legend(loc="lower left", fontsize=8)
         self.path, = ax_surface.plot([], [], "-", color="tab:red", linewidth=1.2)
         self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=6)
 
-        ax_costs.set(xlim=(0, self.max_epochs), ylim=(0, self.top), xlabel="epoch",
-                     ylabel="cost")
+        ax_costs.set(xlim=(0, self.max_epochs), ylim=(0, self.top), xlabel=_("epoch"),
+                     ylabel=_("cost"))
         self.cost_line, = ax_costs.plot([], [], color="tab:red")
         self.title = ax_costs.set_title(" ")
         return [self.path, self.point, self.cost_line, self.title]
@@ -536,7 +537,7 @@ class SaddleExplorer(DescentExplorer):
         self.ax_surface.contourf(grid, grid, cost, levels=plots.cost_levels(cost),
                                  cmap="viridis")
         self.ax_costs.axhline(self.saddle_cost, color="gray", linestyle="--", linewidth=1)
-        self.ax_costs.text(self.max_epochs * 0.98, self.saddle_cost, "cost at the saddle",
+        self.ax_costs.text(self.max_epochs * 0.98, self.saddle_cost, _("cost at the saddle"),
                            ha="right", va="bottom", color="gray", fontsize=8)
         self.ax_costs.set_ylim(0, self.top)
 
@@ -578,8 +579,9 @@ class SaddleExplorer(DescentExplorer):
             story = _("on its way down towards the saddle.")
         else:
             story = _("leaving the saddle: the cost has begun to fall below the saddle's.")
-        self.title.set_text(f"noise {noise:.2f}, start {off:.0e} off the ridge: "
-                            f"cost {costs[-1]:.3g} after {epochs} epochs")
+        self.title.set_text(_("noise {noise}, start {off} off the ridge: cost {cost} after "
+                              "{epochs} epochs", noise=f"{noise:.2f}", off=f"{off:.0e}",
+                              cost=f"{costs[-1]:.3g}", epochs=epochs))
         return ("<p>" + _("lr = {lr}, from (w₁, w₂) = ({w1_start}, {w2_start}): after {epochs} "
                           "epochs (w₁, w₂) = ({w1}, {w2}), cost = {cost}.", lr=self.lr,
                           w1_start=f"{path[0, 0]:.4g}", w2_start=f"{path[0, 1]:.8g}",
@@ -659,9 +661,9 @@ class BatchSizeExplorer(DescentExplorer):
         # The cost axis comes from the notebook's cost (draw_costs); until then a placeholder.
         self.top, self.floor = 10.0, 1e-6
         ax_epochs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
-                      xlabel="epoch (passes over the data)", ylabel="cost of the batch")
+                      xlabel=_("epoch (passes over the data)"), ylabel=_("cost of the batch"))
         updates = self.max_epochs * len(self.x)
-        ax_updates.set(xlim=(1, updates), xscale="log", xlabel="update (log scale)")
+        ax_updates.set(xlim=(1, updates), xscale="log", xlabel=_("update (log scale)"))
         self.raw, self.smooth, self.by_update = [], [], []
         for method, color in zip(self.METHODS, self.COLORS):
             self.raw.append(ax_epochs.plot([], [], color=color, alpha=0.25, linewidth=0.8)[0])
@@ -670,7 +672,7 @@ class BatchSizeExplorer(DescentExplorer):
             self.by_update.append(ax_updates.plot([], [], color=color, linewidth=2)[0])
         ax_epochs.legend(loc="upper right", fontsize=8)
         self.title = ax_epochs.set_title(" ")
-        ax_updates.set_title("the same against the number of updates")
+        ax_updates.set_title(_("the same against the number of updates"))
         return [*self.raw, *self.smooth, *self.by_update, self.title]
 
     def draw_costs(self):
@@ -718,8 +720,9 @@ class BatchSizeExplorer(DescentExplorer):
             cost = "" if diverged is not None else f"{final_cost:.4f}"
             rows.append(f"<tr><td>{labels[i]}</td><td>{steps}</td><td>{steps * epochs}</td>"
                         f"<td>{end}</td><td>{cost}</td></tr>")
-        self.title.set_text(f"batches of {batch_size}, {epochs} epochs, lr = {lr:.4f}, "
-                            f"β = {beta:.2f}")
+        self.title.set_text(_("batches of {size}, {epochs} epochs, lr = {lr}, β = {beta}",
+                              size=batch_size, epochs=epochs, lr=f"{lr:.4f}",
+                              beta=f"{beta:.2f}"))
         return (TABLE_STYLE + '<table class="ch03-table"><colgroup>'
                 + "".join(f'<col style="width: {width}">' for width in TABLE_COLUMNS)
                 + "</colgroup><tr>" + _("<th>method</th><th>updates per epoch</th><th>updates"
@@ -773,12 +776,12 @@ class TwoParameterExplorer(DescentExplorer):
         # then the limits are placeholders.
         self.top, self.floor = 10.0, 1e-7
         ax_surface.set(xlim=self.w_range, ylim=self.b_range, xlabel="w", ylabel="b",
-                       title="cost over (w, b)")
+                       title=_("cost over (w, b)"))
         self.path, = ax_surface.plot([], [], "o-", color="tab:red", markersize=2.5,
                                      linewidth=1)
         self.point, = ax_surface.plot([], [], "o", color="tab:red", markersize=7)
         ax_costs.set(xlim=(0, self.max_epochs), ylim=(self.floor, self.top), yscale="log",
-                     xlabel="epoch", ylabel="cost (log scale)")
+                     xlabel=_("epoch"), ylabel=_("cost (log scale)"))
         self.cost_line, = ax_costs.plot([], [], color="tab:red")
         self.title = ax_costs.set_title(" ")
         return [self.path, self.point, self.cost_line, self.title]
@@ -826,9 +829,11 @@ class TwoParameterExplorer(DescentExplorer):
         self.cost_line.set_data(np.arange(len(costs)),
                                 np.clip(costs, self.floor, self.top))
         w, b = path[-1]
-        self.title.set_text(f"lr = {lr:.4f}: cost {costs[-1]:.3g} after {epochs} epochs"
-                            if diverged_at is None else
-                            f"lr = {lr:.4f}: diverged at epoch {diverged_at} of {epochs}")
+        self.title.set_text(
+            _("lr = {lr}: cost {cost} after {epochs} epochs", lr=f"{lr:.4f}",
+              cost=f"{costs[-1]:.3g}", epochs=epochs) if diverged_at is None else
+            _("lr = {lr}: diverged at epoch {epoch} of {epochs}", lr=f"{lr:.4f}",
+              epoch=diverged_at, epochs=epochs))
         return ("<p>" + _("lr = {lr}, {epochs} epochs from (w, b) = {start}: w = {w}, b = {b}, "
                           "cost = {cost}.", lr=f"{lr:.4f}", epochs=epochs, start=self.start,
                           w=f"{w:.4g}", b=f"{b:.4g}", cost=f"{costs[-1]:.4g}")
