@@ -74,6 +74,7 @@ def test_a_typical_bug_is_named_in_the_language_in_use():
     assert "de_db(2.0, 1.0) 返回了 2.0，应当是 5.0。" in chinese
     assert "可能的错误：只算了路径 b → c → e" in chinese and "请加上路径 b → d → e" in chinese
     hidden = failure(ch01.de_db, only_through_c, "zh", hidden=True)
+    assert hidden.startswith("用隐藏的数调用 de_db(a, b)")
     assert "可能的错误：只算了路径 b → c → e" in hidden
 
 

@@ -22,9 +22,9 @@ def summed_mse(y_hat, y):
     return np.sum((y_hat - y) ** 2)  # the typical bug: a sum, not the mean
 
 
-def message_of(check, fn, language):
+def message_of(check, fn, language, hidden=False):
     with i18n.using(language), pytest.raises(CheckFailed) as failure:
-        check(fn)
+        check(fn, hidden=hidden)
     return str(failure.value)
 
 
@@ -37,6 +37,8 @@ def test_a_typical_bug_is_named_in_each_language():
     assert "返回了 14.0，应当是 4.666666666666667" in chinese
     assert "你对误差的平方求了和，而不是取平均值" in chinese
     assert "可能的错误" in chinese  # core's "Likely bug:" line, in Chinese too
+    hidden = message_of(ch02.mse, summed_mse, "zh", hidden=True)
+    assert hidden.startswith("在隐藏数据上调用 mse(y_hat, y)") and "你对误差的平方求了和" in hidden
 
 
 def test_a_split_message_names_the_set_in_chinese():

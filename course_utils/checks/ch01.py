@@ -92,8 +92,8 @@ def _samples_cases(seed):
             _case("samples_needed", kwargs={"points_per_axis": 10, "dims": 3})]
     rng = np.random.default_rng(seed)
     return [{"args": (int(rng.integers(2, 13)), int(rng.integers(2, 9))), "kwargs": {},
-             "call": "samples_needed(points_per_axis, dims) on hidden numbers"}
-            for _ in range(3)]
+             "call": _("samples_needed(points_per_axis, dims) on hidden numbers")}
+            for draw in range(3)]
 
 
 def _samples_judge(case, observed, answer):
@@ -128,8 +128,8 @@ def _edge_cases(seed):
     rng = np.random.default_rng(seed)
     # Not too close to 1, where any answer near 1 would pass.
     return [{"args": (round(float(rng.uniform(0.01, 0.2)), 3), int(rng.integers(2, 16))),
-             "kwargs": {}, "call": "edge_fraction(eps, dims) on hidden numbers"}
-            for _ in range(3)]
+             "kwargs": {}, "call": _("edge_fraction(eps, dims) on hidden numbers")}
+            for draw in range(3)]
 
 
 def _edge_judge(case, observed, answer):
@@ -158,8 +158,8 @@ def _de_db_cases(seed):
                 _case("de_db", (1_000_000.0, 2_000_000.0))]
     rng = np.random.default_rng(seed)
     return [{"args": (round(float(a), 2), round(float(b), 2)), "kwargs": {},
-             "call": "de_db(a, b) on hidden numbers"}
-            for a, b in (rng.uniform(-5.0, 5.0, 2) for _ in range(3))]
+             "call": _("de_db(a, b) on hidden numbers")}
+            for a, b in (rng.uniform(-5.0, 5.0, 2) for draw in range(3))]
 
 
 def _de_db_judge(case, observed, answer):

@@ -118,7 +118,7 @@ def _split_cases(seed):
 
 def _split_text(case, seed):
     if case.get("hidden"):
-        return "train_dev_test_split(X, y, dev_frac, test_frac, seed) on hidden data"
+        return _("train_dev_test_split(X, y, dev_frac, test_frac, seed) on hidden data")
     return (f"train_dev_test_split(X, y, dev_frac={case['dev_frac']}, "
             f"test_frac={case['test_frac']}, seed={seed}) with X of shape {case['X'].shape}")
 
@@ -357,7 +357,7 @@ def _fit_cases(seed):
     x = rng.uniform(-1.0, 1.0, n_train + n_dev)
     y = np.sin(3.0 * x) + rng.normal(0.0, 0.3, len(x))
     degree = int(rng.integers(2, 7))
-    return [_case("fit_errors(x_train, y_train, x_dev, y_dev, degree) on hidden data",
+    return [_case(_("fit_errors(x_train, y_train, x_dev, y_dev, degree) on hidden data"),
                   x[:n_train], y[:n_train], x[n_train:], y[n_train:], degree)]
 
 
@@ -425,9 +425,9 @@ def _forward_cases(seed):
     w_grid, b_grid = rng.uniform(-3, 3, int(rng.integers(3, 6))), rng.uniform(-3, 3, 2)
     w_mesh, b_mesh = np.meshgrid(w_grid, b_grid)
     return [
-        _case("forward(x, w, b) on hidden numbers", round(float(x[0]), 3), w, b),
-        _case("forward(x, w, b) on a hidden array x", x, w, b),
-        _case("forward(x[:, None, None], W, B) on a hidden grid", x[:, None, None], w_mesh,
+        _case(_("forward(x, w, b) on hidden numbers"), round(float(x[0]), 3), w, b),
+        _case(_("forward(x, w, b) on a hidden array x"), x, w, b),
+        _case(_("forward(x[:, None, None], W, B) on a hidden grid"), x[:, None, None], w_mesh,
               b_mesh),
     ]
 
@@ -470,7 +470,7 @@ def _mse_cases(seed):
         ]
     rng = np.random.default_rng(seed)
     y = rng.uniform(-5.0, 5.0, int(rng.integers(4, 9)))
-    return [_case("mse(y_hat, y) on hidden data", y + rng.normal(0.0, 1.0, y.shape), y)]
+    return [_case(_("mse(y_hat, y) on hidden data"), y + rng.normal(0.0, 1.0, y.shape), y)]
 
 
 def _mse_judge(case, observed, answer):
@@ -513,7 +513,7 @@ def _search_cases(seed):
         ]
     x, y, rng = _random_line(seed)
     w_grid = np.sort(rng.uniform(-4.0, 4.0, int(rng.integers(15, 40))))
-    return [_case("exhaustive_search(x, y, w_grid) on hidden data", x, y, w_grid)]
+    return [_case(_("exhaustive_search(x, y, w_grid) on hidden data"), x, y, w_grid)]
 
 
 def _search_judge(case, observed, answer):
@@ -581,7 +581,7 @@ def _surface_cases(seed):
     x, y, rng = _random_line(seed)
     w_grid = np.linspace(-4.0, 4.0, int(rng.integers(6, 12)))
     b_grid = np.linspace(-3.0, 3.0, int(rng.integers(13, 20)))
-    return [_case("cost_surface(x, y, w_grid, b_grid) on hidden data", x, y, w_grid, b_grid)]
+    return [_case(_("cost_surface(x, y, w_grid, b_grid) on hidden data"), x, y, w_grid, b_grid)]
 
 
 def _surface_run(cost_surface, case):
