@@ -7,8 +7,9 @@
 Then, as `make lab` (which runs this script) does: the student notebooks are
 released into workspace/ (a notebook you have worked on is never overwritten)
 and JupyterLab opens there with the learner's settings (deploy/learner, through
-JUPYTER_CONFIG_PATH). Each run sets up only what is missing. Arguments this
-script does not know go to JupyterLab, e.g. `python3 start.py --port 9000`.
+JUPYTER_CONFIG_PATH; for the Chinese edition also deploy/learner-zh: Lab's menus in
+Chinese). Each run sets up only what is missing. Arguments this script does not
+know go to JupyterLab, e.g. `python3 start.py --port 9000`.
 It needs Python >= 3.11 and nothing else: no make, no shell.
 """
 import argparse
@@ -22,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LEARNER_CONFIG = ROOT / "deploy" / "learner"
+# Before it for the Chinese edition: JupyterLab's own interface in Chinese (its README).
+CHINESE_CONFIG = ROOT / "deploy" / "learner-zh"
 # Where the course is released for the learner (grading/settings.py reads the same variable).
 WORKSPACE = Path(os.environ.get("PYTORCH_PRACTICE_WORKSPACE", ROOT / "workspace"))
 
@@ -81,11 +84,25 @@ def setup(here=False):
     return python
 
 
-def lab_environment(environ=os.environ):
-    """``environ`` with the learner's config first in JUPYTER_CONFIG_PATH."""
-    paths = [str(LEARNER_CONFIG)] + [path for path in
-                                     environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
-                                     if path]
+def workspace_language(workspace=WORKSPACE):
+    """The edition in ``workspace``, as the release wrote it into the notebooks' check data
+    (``.checks/<chapter>.json``): ``"zh"`` if any chapter there is Chinese, else ``"en"``."""
+    import json
+    for path in sorted((Path(workspace) / ".checks").glob("*.json")):
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("language") == "zh":
+                return "zh"
+        except (OSError, ValueError, AttributeError):
+            continue
+    return "en"
+
+
+def lab_environment(environ=os.environ, language="en"):
+    """``environ`` with the learner's config first in JUPYTER_CONFIG_PATH (for ``language``
+    ``"zh"``, the Chinese interface's before it)."""
+    ours = [CHINESE_CONFIG] if language == "zh" else []
+    paths = [str(path) for path in ours + [LEARNER_CONFIG]] + [
+        path for path in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if path]
     return {**environ, "JUPYTER_CONFIG_PATH": os.pathsep.join(paths)}
 
 
@@ -126,7 +143,8 @@ def main(argv=None):
         return 0
     command = lab_command(python, lab_args)
     print("+", " ".join(command), flush=True)
-    lab = subprocess.Popen(command, cwd=ROOT, env=lab_environment())
+    lab = subprocess.Popen(command, cwd=ROOT,
+                           env=lab_environment(language=workspace_language()))
     while True:
         try:
             return lab.wait()

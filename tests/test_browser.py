@@ -61,12 +61,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir, timeout=60, start=None):
+def jupyter_lab(root_dir, timeout=60, start=None, config_path=None):
     """A JupyterLab server on ``root_dir``; yields its base URL.
 
     ``start``: the command a learner starts it with (``start.py``, which first
     releases the course into ``root_dir``), run from the repository as the
-    README says, instead of a plain ``jupyter lab``.
+    README says, instead of a plain ``jupyter lab``. ``config_path``: the
+    server's JUPYTER_CONFIG_PATH (by default none).
     """
     root_dir = os.fspath(root_dir)
     port = free_port()
@@ -78,6 +79,8 @@ def jupyter_lab(root_dir, timeout=60, start=None):
                # The developer's own Lab layout and settings must not leak into what is tested.
                f"--LabApp.workspaces_dir={state}", f"--LabApp.user_settings_dir={state}"]
     env = {key: value for key, value in os.environ.items() if key != "JUPYTER_CONFIG_PATH"}
+    if config_path:
+        env["JUPYTER_CONFIG_PATH"] = config_path
     # The English edition, whatever the machine's language (start.py would follow it).
     env["COURSE_LANGUAGE"] = "en"
     if start:

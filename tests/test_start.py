@@ -40,6 +40,35 @@ def test_the_learner_config_comes_first_with_the_platform_separator(monkeypatch)
     assert start.lab_environment({})["JUPYTER_CONFIG_PATH"] == str(start.LEARNER_CONFIG)
 
 
+def test_the_chinese_edition_opens_lab_in_chinese(tmp_path):
+    """A workspace of the Chinese edition: Lab's own settings default to Chinese, and the
+    language pack answers; an English one keeps Lab's default."""
+    import json
+    import urllib.request
+
+    from test_browser import jupyter_lab
+
+    (tmp_path / ".checks").mkdir()
+    (tmp_path / ".checks" / "01_overview.json").write_text('{"language": "en"}')
+    assert start.workspace_language(tmp_path) == "en"
+    assert start.lab_environment({}, "en")["JUPYTER_CONFIG_PATH"] == str(start.LEARNER_CONFIG)
+    (tmp_path / ".checks" / "02_linear_model.json").write_text('{"language": "zh"}')
+    assert start.workspace_language(tmp_path) == "zh"
+    paths = start.lab_environment({}, "zh")["JUPYTER_CONFIG_PATH"]
+    assert paths == os.pathsep.join(map(str, [start.CHINESE_CONFIG, start.LEARNER_CONFIG]))
+
+    def get(url):
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.load(response)
+
+    with jupyter_lab(tmp_path, config_path=paths) as url:
+        plugin = get(f"{url}/lab/api/settings/@jupyterlab/translation-extension:plugin")
+        assert plugin["schema"]["properties"]["locale"]["default"] == "zh_CN", plugin
+        pack = get(f"{url}/lab/api/translations/zh_CN")
+        assert pack["message"] == "" and pack["data"], pack["message"]
+        assert pack["data"]["jupyterlab"]["Run"] == ["运行"]  # the menu that runs the cells
+
+
 def test_lab_arguments_are_passed_on_and_root_is_allowed(monkeypatch):
     command = start.lab_command("py", ["--port", "9000"])
     assert command[:3] == ["py", "-m", "jupyterlab"]
