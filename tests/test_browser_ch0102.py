@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import (code_cell, explorers, open_notebook, run_all_and_wait,
-                          shown_explorers, step)
+from test_browser import (assert_every_explorer_follows_each_of_its_sliders, code_cell,
+                          explorers, open_notebook, run_all_and_wait, shown_explorers, step)
 from test_widgets import figure_problems
 
 CHAPTERS = ["01_overview", "02_linear_model"]
@@ -115,3 +115,8 @@ def test_tables_keep_their_width_and_legends_stay_clear_across_slider_steps(page
         expect(box).not_to_contain_text("⚠")
     # The figures as the sliders left them: readable text, legends clear of the data.
     assert _probe(page, expect, 2) == [[], []]
+
+
+def test_every_explorer_follows_each_of_its_sliders(page, expect):
+    """Last: it leaves the sliders where it stepped them."""
+    assert_every_explorer_follows_each_of_its_sliders(page, expect)

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import notebook_path
 from course_utils import data
-from test_browser import explorers, open_notebook, run_all_and_wait, shown_explorers, solved
+from test_browser import (assert_every_explorer_follows_each_of_its_sliders, explorers,
+                          open_notebook, run_all_and_wait, shown_explorers, solved)
 
 CHAPTER = "03_gradient_descent"
 
@@ -58,6 +59,12 @@ def lecture_w(lr, epochs=100, w=1.0):
     return w
 
 
+def test_the_two_parameter_explorer_opens_at_the_texts_100_epochs(page, expect):
+    box = explorer(page, 3)
+    expect(slider(page, box, "epochs").locator(".widget-readout")).to_have_text("100")
+    expect(box.locator(".widget-html-content")).to_contain_text(re.compile(r"100 epochs"))
+
+
 @pytest.mark.parametrize("lr", ["0.22", "0.5"])
 def test_divergence_is_unmistakable(page, expect, lr, tmp_path):
     box = explorer(page, 1)
@@ -103,7 +110,10 @@ def test_the_batch_table_keeps_its_width(page, expect):
     assert len(widths) == 1, widths
 
 
-def test_the_two_parameter_explorer_opens_at_the_texts_100_epochs(page, expect):
-    box = explorer(page, 3)
-    expect(slider(page, box, "epochs").locator(".widget-readout")).to_have_text("100")
-    expect(box.locator(".widget-html-content")).to_contain_text(re.compile(r"100 epochs"))
+def test_every_explorer_follows_each_of_its_sliders(page, expect):
+    """Last, from the notebook's learning rate again: a diverged explorer's figure stops
+    changing."""
+    for number in (1, 2):
+        type_into(page, explorer(page, number), "lr", "0.01")
+        expect(explorer(page, number)).not_to_contain_text(re.compile("diverge"))
+    assert_every_explorer_follows_each_of_its_sliders(page, expect)

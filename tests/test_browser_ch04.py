@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from conftest import notebook_path
-from test_browser import (code_cell, explorers, open_notebook, run_all_and_wait,
-                          shown_explorers, step)
+from test_browser import (assert_every_explorer_follows_each_of_its_sliders, code_cell,
+                          explorers, open_notebook, run_all_and_wait, shown_explorers, step)
 from test_widgets import figure_problems
 
 CHAPTER = "04_backprop"
@@ -175,3 +175,8 @@ def test_the_nudge_table_keeps_its_columns_across_slider_steps(page, expect):
     assert tables == 1, "the nudge explorer's readout is a table"
     # The figures as the sliders left them: still readable, still without an empty band.
     assert _probe(page, expect, 2) == CLEAN
+
+
+def test_every_explorer_follows_each_of_its_sliders(page, expect):
+    """Last: it leaves the sliders where it stepped them."""
+    assert_every_explorer_follows_each_of_its_sliders(page, expect)
