@@ -537,7 +537,7 @@ def _record_hint(label, observed, answer):
     known = ~np.isnan(actual)
     with np.errstate(all="ignore"):
         ratios = actual[known] / np.where(expected[known] == 0, np.nan, expected[known])
-    if any(np.isclose(ratios, k) for k in (2.0, 3.0, 4.0)):
+    if any(np.isclose(ratios, k).any() for k in (2.0, 3.0, 4.0)):
         return N_("a gradient counted more than once: a tensor visited twice in the walk (keep "
                   "a set of the tensors already ordered) or added twice in a rule.")
     return ""
