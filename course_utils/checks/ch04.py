@@ -24,10 +24,12 @@ import traceback
 
 import numpy as np
 
+from ..i18n import N_, translator
 from .core import (TIMED_OUT, call, declare, describe, Exercise, Fail, helpers_in_place, likely,
                    not_implemented, Opaque, raised, show, to_plain)
 
 CHAPTER = "04_backprop"
+_ = translator(__name__, CHAPTER)
 RTOL, ATOL = 1e-9, 1e-9  # float64 throughout: a float32 engine is told so
 
 
@@ -41,8 +43,8 @@ def _float32_close(actual, expected):
     return _close(actual, expected, rtol=1e-4, atol=1e-6) and not _close(actual, expected)
 
 
-FLOAT32_HINT = ("the numbers agree only to about 7 digits, float32 precision: compute in "
-                "float64 (`dtype=float`), as this chapter does.")
+FLOAT32_HINT = N_("the numbers agree only to about 7 digits, float32 precision: compute in "
+                  "float64 (`dtype=float`), as this chapter does.")
 
 
 # ------------------------------------------------------------------ answers by hand
@@ -66,17 +68,20 @@ def _plain_number(value):
 
 def _answer_type_problem(name, observed, what):
     """The message when a value exercise holds something other than ``what``, or None."""
+    if observed.get("function") and "value" in observed:
+        return _("{name} is a function (it returns {got}); the answer is {what}: assign the "
+                 "value itself, e.g. `{name} = ...`, not a function that computes it.",
+                 name=name, got=describe(observed["value"]), what=what)
     if observed.get("function"):
-        result = (f"it returns {describe(observed['value'])}" if "value" in observed
-                  else f"calling it raised {observed['error']['type']}")
-        return (f"{name} is a function ({result}); the answer is {what}: assign the value "
-                f"itself, e.g. `{name} = ...`, not a function that computes it.")
+        return _("{name} is a function (calling it raised {error}); the answer is {what}: "
+                 "assign the value itself, e.g. `{name} = ...`, not a function that computes "
+                 "it.", name=name, error=observed["error"]["type"], what=what)
     value = observed["value"]
     if value is None:
         return not_implemented(name)
     if type(value) is Opaque and "Tensor" in value.type_name:
-        return (f"{name} is a {value.type_name}; the answer is {what}, plain numbers: "
-                "take a tensor's number out with `.item()`.")
+        return _("{name} is a {kind}; the answer is {what}, plain numbers: take a tensor's "
+                 "number out with `.item()`.", name=name, kind=value.type_name, what=what)
     return None
 
 
@@ -90,18 +95,21 @@ def _loose(a, b):
 
 
 def _answer_1_judge(case, observed, answer):
-    name, what = "dloss_dw_4_1", "one number"
+    name, what = "dloss_dw_4_1", _("one number")
     problem = _answer_type_problem(name, observed, what)
     if problem:
-        raise Fail(problem, reason=f"{name} is not {what}")
+        raise Fail(problem, reason=_("{name} is not {what}", name=name, what=what))
     value = _plain_number(observed["value"])
     if value is None:
-        raise Fail(f"{name} is {describe(observed['value'])}; the answer is one number.",
-                   reason=f"{name} is not {what}")
+        raise Fail(_("{name} is {got}; the answer is one number.", name=name,
+                     got=describe(observed["value"])),
+                   reason=_("{name} is not {what}", name=name, what=what))
     if not _loose(value, answer["expected"]):
-        raise Fail(f"{name} = {show(value)} is not ∂loss/∂w for ŷ = x·w at x = 2, y = 4, w = 1. "
-                   "Walk the graph backward: ∂loss/∂w = ∂loss/∂r · ∂r/∂ŷ · ∂ŷ/∂w.",
-                   reason=f"{name} is not ∂loss/∂w", bug=likely(value, answer["bugs"], _loose))
+        raise Fail(_("{name} = {value} is not ∂loss/∂w for ŷ = x·w at x = 2, y = 4, w = 1. "
+                     "Walk the graph backward: ∂loss/∂w = ∂loss/∂r · ∂r/∂ŷ · ∂ŷ/∂w.",
+                     name=name, value=show(value)),
+                   reason=_("{name} is not ∂loss/∂w", name=name),
+                   bug=_.template(likely(value, answer["bugs"], _loose)))
 
 
 dloss_dw_4_1 = Exercise(
@@ -116,31 +124,37 @@ def _answer_2_cases(seed):
 
 
 def _answer_2_judge(case, observed, answer):
-    name, what = "grads_4_2", "a tuple of two numbers, (dloss_dw, dloss_db)"
+    name, what = "grads_4_2", _("a tuple of two numbers, (dloss_dw, dloss_db)")
     problem = _answer_type_problem(name, observed, what)
     if problem:
-        raise Fail(problem, reason=f"{name} is not {what}")
+        raise Fail(problem, reason=_("{name} is not {what}", name=name, what=what))
     value = observed["value"]
     items = (list(value) if type(value) in (tuple, list)
              else value.ravel().tolist() if type(value) is np.ndarray else None)
     if items is None or len(items) != 2:
-        raise Fail(f"{name} is {describe(value)}; the answer is {what}.",
-                   reason=f"{name} is not {what}")
+        raise Fail(_("{name} is {got}; the answer is {what}.", name=name, got=describe(value),
+                     what=what),
+                   reason=_("{name} is not {what}", name=name, what=what))
     if any(type(item) is Opaque for item in items):
-        raise Fail(f"{name} holds {describe(next(i for i in items if type(i) is Opaque))}; "
-                   "it should hold plain numbers: take a tensor's number out with `.item()`.",
-                   reason=f"{name} does not hold plain numbers")
+        raise Fail(_("{name} holds {got}; it should hold plain numbers: take a tensor's number "
+                     "out with `.item()`.", name=name,
+                     got=describe(next(i for i in items if type(i) is Opaque))),
+                   reason=_("{name} does not hold plain numbers", name=name))
     numbers = [_plain_number(item) for item in items]
     if None in numbers:
-        raise Fail(f"{name} holds {describe(items[numbers.index(None)])}; {what} expected.",
-                   reason=f"{name} is not {what}")
+        raise Fail(_("{name} holds {got}; {what} expected.", name=name,
+                     got=describe(items[numbers.index(None)]), what=what),
+                   reason=_("{name} is not {what}", name=name, what=what))
     right = [_loose(a, e) for a, e in zip(numbers, answer["expected"])]
     if not all(right):
-        which = ("dloss_dw is right, dloss_db is not" if right[0] else
-                 "dloss_db is right, dloss_dw is not" if right[1] else "both are wrong")
-        raise Fail(f"{name} = ({numbers[0]!r}, {numbers[1]!r}): {which} (ŷ = x·w + b at x = 1, "
-                   "w = 1, b = 2, y = 2). Walk the graph backward through r = ŷ − y and loss = r².",
-                   reason=f"{name}: {which}", bug=likely(numbers, answer["bugs"], _loose))
+        which = _.template(N_("dloss_dw is right, dloss_db is not") if right[0] else
+                           N_("dloss_db is right, dloss_dw is not") if right[1] else
+                           N_("both are wrong"))
+        raise Fail(_("{name} = ({dw}, {db}): {which} (ŷ = x·w + b at x = 1, w = 1, b = 2, "
+                     "y = 2). Walk the graph backward through r = ŷ − y and loss = r².",
+                     name=name, dw=repr(numbers[0]), db=repr(numbers[1]), which=which),
+                   reason=_("{name}: {which}", name=name, which=which),
+                   bug=_.template(likely(numbers, answer["bugs"], _loose)))
 
 
 grads_4_2 = Exercise(
@@ -205,7 +219,8 @@ def _lines(statement):
     if kind == "local":
         return [f"{rest[0]}._backward()"]
     if kind == "rule_kw":
-        return [f"{rest[0]}'s rule, called with keywords (a=..., b=... or n=..., out={rest[0]})"]
+        return [_("{name}'s rule, called with keywords (a=..., b=... or n=..., out={name})",
+                  name=rest[0])]
     if kind == "backward":
         return [f"{rest[0]}.backward()"]
     if kind in ("walk", "walk_again"):
@@ -241,7 +256,8 @@ def _execute(steps, tensor_type, env, statement, records):
 
     def tensor(obj, text):
         if not isinstance(obj, tensor_type):
-            raise _NotATensor(f"{text} gave {describe(to_plain(obj))}, expected a Tensor")
+            env[NOT_A_TENSOR] = {"code": text, "got": to_plain(obj)}  # judged in words later
+            raise _NotATensor(text)
         return obj
 
     if kind == "new":
@@ -296,10 +312,11 @@ def _execute(steps, tensor_type, env, statement, records):
 def _returned(env, what, value):
     """Remember the first value a step returned: steps return nothing (running half)."""
     if value is not None and RETURNED not in env:
-        env[RETURNED] = {"step": what, "value": describe(to_plain(value))}
+        env[RETURNED] = {"step": what, "value": to_plain(value)}
 
 
-RETURNED = " returned"  # not a name a script can give a tensor
+# Not names a script can give a tensor.
+RETURNED, NOT_A_TENSOR = " returned", " not a tensor"
 
 
 def _read(t, what, tensor_type):
@@ -323,6 +340,8 @@ def missing_step(error):
 
 def _observed(env, records, **rest):
     returned = {"returned": env[RETURNED]} if RETURNED in env else {}
+    if NOT_A_TENSOR in env:
+        returned["not_a_tensor"] = env[NOT_A_TENSOR]
     return {"records": records, **rest, **returned}
 
 
@@ -354,7 +373,7 @@ def _engine_run(name):
     """The running half of step ``name``: its scripts, with the Tensor of its notebook."""
     def run(step, case):
         if not callable(step) or isinstance(step, type):
-            return {"not_a_function": describe(to_plain(step))}
+            return {"not_a_function": to_plain(step)}
         namespace = getattr(step, "__globals__", {})
         tensor_type = namespace.get("Tensor")
         if not isinstance(tensor_type, type):
@@ -370,8 +389,8 @@ def _engine_run(name):
 # ------------------------------------------------------------------ the engine: judging
 
 
-RECURSION_HINT = ("a function calls itself without end: e.g. `div(a, b)` written as `a / b` "
-                  "runs div again. Build it from the primitives: `a * b ** -1`.")
+RECURSION_HINT = N_("a function calls itself without end: e.g. `div(a, b)` written as `a / b` "
+                    "runs div again. Build it from the primitives: `a * b ** -1`.")
 
 
 def _stopped(name, case, observed):
@@ -379,68 +398,75 @@ def _stopped(name, case, observed):
     stopped = observed["stopped"]
     step, error = stopped["step"], stopped["error"]
     code = _code(case["script"], step + 1)
-    where = f"In\n{code}\n"
     if error["type"] == "NotImplementedError":
         missing = error["message"] or name
         if missing == name:
-            return Fail(not_implemented(name) + " The first part still missing is reached by "
-                        f"`{_statement_text(case['script'][step])}` in\n{code}",
-                        reason=f"{name} is not implemented yet")
-        return Fail(f"{where}the last line reached {missing}, which is not implemented yet: "
-                    f"{name} needs it. Write {missing} first, and run its cell.",
-                    reason="a step it needs is not implemented yet")
+            return Fail(not_implemented(name) + " " + _(
+                "The first part still missing is reached by `{line}` in\n{code}",
+                line=_statement_text(case["script"][step]), code=code),
+                reason=_("{name} is not implemented yet", name=name))
+        return Fail(_("In\n{code}\nthe last line reached {missing}, which is not implemented "
+                      "yet: {name} needs it. Write {missing} first, and run its cell.",
+                      code=code, missing=missing, name=name),
+                    reason=_("a step it needs is not implemented yet"))
     if error["type"] == "_NotATensor":
-        return Fail(f"{where}{error['message']}: every operation must return a new Tensor, "
-                    "built from the primitives + * ** (they return Tensors).",
-                    reason="an operation did not return a Tensor")
+        found = observed.get("not_a_tensor") or {"code": error["message"], "got": None}
+        return Fail(_("In\n{code}\n{operation} gave {got}, expected a Tensor: every operation "
+                      "must return a new Tensor, built from the primitives + * ** (they return "
+                      "Tensors).", code=code, operation=found["code"], got=describe(found["got"])),
+                    reason=_("an operation did not return a Tensor"))
     if error["type"] == "RecursionError":
-        return Fail(f"{where}this raised RecursionError: {error['message']}",
-                    reason="it raised RecursionError", bug=RECURSION_HINT)
-    failure = raised(f"{where}the last line", error, name)
+        return Fail(_("In\n{code}\nthis raised RecursionError: {message}", code=code,
+                      message=error["message"]),
+                    reason=_("it raised RecursionError"), bug=_.template(RECURSION_HINT))
+    failure = raised(_("In\n{code}\nthe last line", code=code), error, name)
     if "NoneType" in error["message"] and "grad" in error["message"] + code:
-        failure.bug = NONE_HINTS.get(name, NONE_HINTS["backward_walk"])
+        failure.bug = _.template(NONE_HINTS.get(name, NONE_HINTS["backward_walk"]))
     elif name == "div" and "does not require grad" in error["message"]:
-        failure.bug = ("div's result has no history: build it from the primitives, "
-                       "`a * b ** -1`, so that the graph records how it was computed.")
+        failure.bug = _("div's result has no history: build it from the primitives, "
+                        "`a * b ** -1`, so that the graph records how it was computed.")
     elif "has no attribute 'value'" in error["message"]:
-        failure.bug = ("a grad that is not a Tensor: accumulate_grad must keep tensor.grad a "
-                       "Tensor, since the rules read `out.grad.value`.")
+        failure.bug = _("a grad that is not a Tensor: accumulate_grad must keep tensor.grad a "
+                        "Tensor, since the rules read `out.grad.value`.")
     return failure
 
 
 NONE_HINTS = {
-    "accumulate_grad": ("tensor.grad is None until the first gradient arrives: make it a "
-                        "Tensor of zeros first (`Tensor(np.zeros_like(tensor.value))`), then "
-                        "add into it."),
-    "backward_walk": ("a tensor passed its grad on before it had one: does backward_walk give "
-                      "the output the grad 1 first, then call _backward() in the reverse of "
-                      "the order, the output first (each tensor after every tensor computed "
-                      "from it)?"),
+    "accumulate_grad": N_("tensor.grad is None until the first gradient arrives: make it a "
+                          "Tensor of zeros first (`Tensor(np.zeros_like(tensor.value))`), then "
+                          "add into it."),
+    "backward_walk": N_("a tensor passed its grad on before it had one: does backward_walk "
+                        "give the output the grad 1 first, then call _backward() in the "
+                        "reverse of the order, the output first (each tensor after every "
+                        "tensor computed from it)?"),
 }
 
 
 def _engine_judge(name):
     def judge(case, observed, answer):
         if "not_a_function" in observed:
-            raise Fail(f"{name} is {observed['not_a_function']}, not a function: define it "
-                       f"with `def {name}(...)` as its cell does.",
-                       reason=f"{name} is not a function")
+            raise Fail(_("{name} is {got}, not a function: define it with `def {name}(...)` as "
+                         "its cell does.", name=name, got=describe(observed["not_a_function"])),
+                       reason=_("{name} is not a function", name=name))
         if "no_tensor" in observed:
-            raise Fail(f"{name} is defined, but the notebook's Tensor class is not: run the "
-                       "cell that defines Tensor (section 5), then this test again.",
-                       reason="Tensor is not defined")
+            raise Fail(_("{name} is defined, but the notebook's Tensor class is not: run the "
+                         "cell that defines Tensor (section 5), then this test again.",
+                         name=name),
+                       reason=_("Tensor is not defined"))
         try:
             _judge_script(name, case, observed, answer)
         except Fail as failure:
             if "returned" in observed:  # the visible message only: it shows the learner's value
-                failure.message += "\n" + RETURNED_NOTE.format(**observed["returned"])
+                returned = observed["returned"]
+                failure.message += "\n" + _.template(RETURNED_NOTE).format(
+                    step=returned["step"], value=describe(returned["value"]))
             raise
 
     return judge
 
 
-RETURNED_NOTE = ("(Your {step} returned {value}; the engine ignores it. A step returns nothing: "
-                 "it adds each gradient into a tensor's grad with _accumulate.)")
+RETURNED_NOTE = N_("(Your {step} returned {value}; the engine ignores it. A step returns "
+                   "nothing: it adds each gradient into a tensor's grad with _accumulate.)")
 
 
 def _judge_script(name, case, observed, answer):
@@ -448,35 +474,38 @@ def _judge_script(name, case, observed, answer):
     record_steps = [i for i, statement in enumerate(case["script"]) if statement[0] == "record"]
     for index, ((label, want), got) in enumerate(zip(answer["records"], records)):
         code = _code(case["script"], record_steps[index])
-        _judge_record(name, label, want, got, f"After\n{code}\n", observed, answer)
+        _judge_record(name, label, want, got, code, observed, answer)
     if observed["stopped"]:
         raise _stopped(name, case, observed)
     if len(records) < len(answer["records"]) and not observed.get("raised_again"):
-        raise Fail("the script read fewer numbers than it should.",
-                   reason="the script read fewer numbers than it should")
+        raise Fail(_("the script read fewer numbers than it should."),
+                   reason=_("the script read fewer numbers than it should"))
 
 
-def _judge_record(name, label, want, got, where, observed, answer):
-    value = got["value"]
+def _judge_record(name, label, want, got, code, observed, answer):
+    value, shown = got["value"], _.template(label)  # a label in words is marked N_ in its script
     if got.get("not_tensor"):
-        raise Fail(f"{where}{label} is {describe(value)}, expected a Tensor: .grad holds a "
-                   "Tensor, as in PyTorch (the lecture's loop reads `w.grad.data` and "
-                   "`w.grad.item()`).", reason="a .grad is not a Tensor")
+        raise Fail(_("After\n{code}\n{label} is {got}, expected a Tensor: .grad holds a "
+                     "Tensor, as in PyTorch (the lecture's loop reads `w.grad.data` and "
+                     "`w.grad.item()`).", code=code, label=shown, got=describe(value)),
+                   reason=_("a .grad is not a Tensor"))
     if want is None:
         if value is not None:
-            raise Fail(f"{where}{label} is {show(value)}, expected None: only tensors made with "
-                       "requires_grad=True (and results computed from them) get a grad, and "
-                       "only once backward() has reached them, as in PyTorch.",
-                       reason="a tensor that should have no grad has one")
+            raise Fail(_("After\n{code}\n{label} is {got}, expected None: only tensors made "
+                         "with requires_grad=True (and results computed from them) get a grad, "
+                         "and only once backward() has reached them, as in PyTorch.",
+                         code=code, label=shown, got=show(value)),
+                       reason=_("a tensor that should have no grad has one"))
         return
     if value is None:
-        raise Fail(f"{where}{label} is None, expected {show(want)}: nothing reached it, or "
-                   "nothing added to its grad.",
-                   reason=f"{label} is None: nothing reached it")
+        raise Fail(_("After\n{code}\n{label} is None, expected {want}: nothing reached it, or "
+                     "nothing added to its grad.", code=code, label=shown, want=show(want)),
+                   reason=_("{label} is None: nothing reached it", label=shown))
     number = _plain_number(value)
     if number is None:
-        raise Fail(f"{where}{label} is {describe(value)}, expected the number {show(want)}.",
-                   reason=f"{label} is not a number")
+        raise Fail(_("After\n{code}\n{label} is {got}, expected the number {want}.",
+                     code=code, label=shown, got=describe(value), want=show(want)),
+                   reason=_("{label} is not a number", label=shown))
     numbers = answer["numbers"]
     scale = float(np.max(np.abs(numbers))) if numbers.size else 1.0
     if _close(number, want, atol=ATOL * (1 + scale)):
@@ -484,9 +513,14 @@ def _judge_record(name, label, want, got, where, observed, answer):
     bug = FLOAT32_HINT if _float32_close(number, want) else _record_hint(label, observed, answer)
     measured = answer["finite_differences"].get(label.removesuffix(".grad")) \
         if label.endswith(".grad") else None
-    finite = f" (finite differences give ≈ {measured:.6g})" if measured is not None else ""
-    raise Fail(f"{where}{label} is {show(number)}, expected {show(want)}.{finite}",
-               reason=f"{label} is wrong", bug=bug)
+    if measured is None:
+        message = _("After\n{code}\n{label} is {got}, expected {want}.", code=code, label=shown,
+                    got=show(number), want=show(want))
+    else:
+        message = _("After\n{code}\n{label} is {got}, expected {want}. (finite differences "
+                    "give ≈ {measured})", code=code, label=shown, got=show(number),
+                    want=show(want), measured=f"{measured:.6g}")
+    raise Fail(message, reason=_("{label} is wrong", label=shown), bug=_.template(bug))
 
 
 def _record_hint(label, observed, answer):
@@ -503,9 +537,9 @@ def _record_hint(label, observed, answer):
     known = ~np.isnan(actual)
     with np.errstate(all="ignore"):
         ratios = actual[known] / np.where(expected[known] == 0, np.nan, expected[known])
-    if any(np.isclose(ratios, k) for k in (2.0, 3.0, 4.0)):
-        return ("a gradient counted more than once: a tensor visited twice in the walk (keep a "
-                "set of the tensors already ordered) or added twice in a rule.")
+    if any(np.isclose(ratios, k).any() for k in (2.0, 3.0, 4.0)):
+        return N_("a gradient counted more than once: a tensor visited twice in the walk (keep "
+                  "a set of the tensors already ordered) or added twice in a rule.")
     return ""
 
 
@@ -542,9 +576,10 @@ def _number_drawer(rng):
 def _adds_probe(p):
     """Two gradients arrive at w: its grad is their sum, a Tensor of its own."""
     return _probe("adds", p, [
-        ("new", "w", p["w"], "kw"), ("record", "w.grad (before any gradient)", "w", "grad"),
+        ("new", "w", p["w"], "kw"), ("record", N_("w.grad (before any gradient)"), "w", "grad"),
         ("accumulate", ("w",), p["g"], "pos"), ("record", "w.grad", "w", "grad"),
-        ("accumulate", ("w",), p["h"], "kw"), ("record", "w.grad (after the second)", "w", "grad")])
+        ("accumulate", ("w",), p["h"], "kw"),
+        ("record", N_("w.grad (after the second)"), "w", "grad")])
 
 
 def _own_grad_probe(p):
@@ -552,7 +587,7 @@ def _own_grad_probe(p):
     return _probe("own_grad", p, [
         ("new", "a", [p["a"]], "set"), ("new", "b", [p["b"]], "set"),
         ("accumulate", ("a", "b"), [p["g"]], "pos"), ("zero_grad", "a"),
-        ("record", "b.grad (after a.grad.data.zero_())", "b", "grad"),
+        ("record", N_("b.grad (after a.grad.data.zero_())"), "b", "grad"),
         ("accumulate", ("a",), [p["h"]], "pos"), ("record", "a.grad", "a", "grad"),
         ("record", "b.grad", "b", "grad")])
 
@@ -569,7 +604,7 @@ def _accumulate_cases(seed):
 
 def _hidden(cases):
     for case in cases:
-        case["call"] = f"a hidden {case['probe']} script"
+        case["call"] = _("a hidden {probe} script", probe=case["probe"])
     return cases
 
 
@@ -694,7 +729,7 @@ def _twice_probe(p):
     return _probe("twice", p, [
         ("new", "w", p["w"], "kw"), ("op", "a", "*", "w", p["c"]), ("op", "l", "*", "a", "a"),
         ("walk", "l", "pos"), ("record", "w.grad", "w", "grad"),
-        ("walk_again", "l"), ("record", "w.grad (after the second walk)", "w", "grad")])
+        ("walk_again", "l"), ("record", N_("w.grad (after the second walk)"), "w", "grad")])
 
 
 def _expression_probe(p, script):
@@ -898,7 +933,7 @@ def _quadratic_cases(seed):
     rng = np.random.default_rng(seed)
     return [{"args": {name: round(float(rng.uniform(-3.0, 3.0)), 3)
                       for name in ("x", "y", "w1", "w2", "b")}, "keywords": bool(i),
-             "call": "quadratic_gradients(x, y, w1, w2, b) on hidden numbers"}
+             "call": _("quadratic_gradients(x, y, w1, w2, b) on hidden numbers")}
             for i in range(2)]
 
 
@@ -920,25 +955,28 @@ def _quadratic_run(quadratic_gradients, case):
 def _numbers(value, count, text, what):
     """``value`` as ``count`` floats, else a failure that says what came back (judging half)."""
     if value is None:
-        raise Fail(f"{text} returned None: is the `return` statement missing?",
-                   reason="it returned None")
+        raise Fail(_("{call} returned None: is the `return` statement missing?", call=text),
+                   reason=_("it returned None"))
     items = (list(value) if type(value) in (tuple, list)
              else value.tolist() if type(value) is np.ndarray and value.ndim == 1 else None)
     if items is None or len(items) != count:
-        raise Fail(f"{text} returned {describe(value)}, expected {what}.",
-                   reason=f"it did not return {what}")
+        raise Fail(_("{call} returned {got}, expected {what}.", call=text, got=describe(value),
+                     what=what),
+                   reason=_("it did not return {what}", what=what))
     for item in items:
         if type(item) is Opaque and "Tensor" in item.type_name:
-            raise Fail(f"{text} returned a tuple holding a {item.type_name}; return plain "
-                       "numbers: take a tensor's number out with `.item()`.",
-                       reason="it returned tensors, not plain numbers")
+            raise Fail(_("{call} returned a tuple holding a {kind}; return plain numbers: take "
+                         "a tensor's number out with `.item()`.", call=text, kind=item.type_name),
+                       reason=_("it returned tensors, not plain numbers"))
         if _plain_number(item) is None:
-            raise Fail(f"{text} returned a tuple holding {describe(item)}, expected {what}.",
-                       reason=f"it did not return {what}")
+            raise Fail(_("{call} returned a tuple holding {got}, expected {what}.", call=text,
+                         got=describe(item), what=what),
+                       reason=_("it did not return {what}", what=what))
         if type(item) is np.ndarray:
-            raise Fail(f"{text} returned a tuple holding {describe(item)}; return plain "
-                       "numbers (floats): take them out with `.item()` or `float(...)`.",
-                       reason="it returned arrays, not plain numbers")
+            raise Fail(_("{call} returned a tuple holding {got}; return plain numbers (floats): "
+                         "take them out with `.item()` or `float(...)`.", call=text,
+                         got=describe(item)),
+                       reason=_("it returned arrays, not plain numbers"))
     return np.array([_plain_number(item) for item in items])
 
 
@@ -946,11 +984,13 @@ def _quadratic_judge(case, observed, answer):
     text = _quadratic_call(case)
     if "error" in observed:
         raise raised(text, observed["error"], "quadratic_gradients")
-    actual = _numbers(observed["value"], 3, text, "a tuple (dloss_dw1, dloss_dw2, dloss_db)")
+    actual = _numbers(observed["value"], 3, text,
+                      _("a tuple (dloss_dw1, dloss_dw2, dloss_db)"))
     expected = answer["expected"]
     if not _close(actual, expected, rtol=1e-8):
-        raise Fail(f"{text} returned {show(actual)}, expected {show(expected)}.",
-                   bug=likely(actual, answer["bugs"], _close))
+        raise Fail(_("{call} returned {got}, expected {want}.", call=text, got=show(actual),
+                     want=show(expected)),
+                   bug=_.template(likely(actual, answer["bugs"], _close)))
 
 
 quadratic_gradients = Exercise(
@@ -1004,7 +1044,7 @@ def _train_cases(seed):
     if seed is None:
         return [
             {"args": ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]), "kwargs": {},
-             "call": "train_quadratic(x_data, y_data), the lecture's data"},
+             "call": N_("train_quadratic(x_data, y_data), the lecture's data")},
             {"args": (), "kwargs": {"x": [1.0, 2.0], "y": [3.0, 1.0], "lr": 0.05, "epochs": 4},
              "call": "train_quadratic(x=[1.0, 2.0], y=[3.0, 1.0], lr=0.05, epochs=4)"},
             {"args": (np.array([0.5, 1.0, 1.5, 2.0]), np.array([1.0, 2.5, 3.0, 5.5])),
@@ -1018,7 +1058,7 @@ def _train_cases(seed):
     y = np.round(0.5 * x ** 2 - x + 1.0 + rng.normal(0.0, 0.3, n), 2)
     lr, epochs = round(float(rng.uniform(0.005, 0.015)), 4), int(rng.integers(5, 30))
     return [{"args": (x, y, lr, epochs), "kwargs": {},
-             "call": "train_quadratic(x, y, lr, epochs) on hidden data"}]
+             "call": _("train_quadratic(x, y, lr, epochs) on hidden data")}]
 
 
 def _train_run(train_quadratic, case):
@@ -1030,20 +1070,21 @@ def _train_run(train_quadratic, case):
 
 
 def _train_judge(case, observed, answer):
-    text = case["call"]
+    text = _.template(case["call"])  # a visible case's words are marked N_ in its case
     if "error" in observed:
         raise raised(text, observed["error"], "train_quadratic")
-    actual = _numbers(observed["value"], 3, text, "a tuple (w1, w2, b) of floats")
+    actual = _numbers(observed["value"], 3, text, _("a tuple (w1, w2, b) of floats"))
     expected = answer["expected"]
     if not _close(actual, expected):
         bug = (FLOAT32_HINT if _float32_close(actual, expected)
                else likely(actual, answer["bugs"], _close))
-        raise Fail(f"{text} returned (w1, w2, b) = {show(actual)}, expected {show(expected)}.",
-                   reason="the weights are wrong", bug=bug)
+        raise Fail(_("{call} returned (w1, w2, b) = {got}, expected {want}.", call=text,
+                     got=show(actual), want=show(expected)),
+                   reason=_("the weights are wrong"), bug=_.template(bug))
     if observed.get("backward_calls") == 0:
-        return (f"Note: {text} gives the right weights but seems never to call backward(): "
-                "homework 4-4 lets your Tensor compute the gradients (`l.backward()`), not a "
-                "formula.")
+        return _("Note: {call} gives the right weights but seems never to call backward(): "
+                 "homework 4-4 lets your Tensor compute the gradients (`l.backward()`), not a "
+                 "formula.", call=text)
     return None
 
 

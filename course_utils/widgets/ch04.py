@@ -19,17 +19,20 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import plots
-from ..checks.ch04 import missing_step
+from ..checks.ch04 import CHAPTER, missing_step
+from ..i18n import N_, translator
 from .core import HEADLESS, LEGEND, TABLE, Explorer, ExerciseNotReady, slider, usable
 
 __all__ = ["GraphExplorer", "NudgeExplorer", "graph_explorer", "nudge_explorer"]
 
+_ = translator(__name__, CHAPTER)
+
 HIGHLIGHT = "tab:red"
 # The verdict on an engine's grad, judged against the slope of its own loss.
-SLOPE_AGREES = "✓ agrees with the loss's slope"
-SLOPE_DIFFERS = ("<span style='color:#b00'>✗ differs from the slope of the loss (measured by "
-                 "nudging {name})</span>")
-GRAD_MISSING = "<span style='color:#b00'>✗ backward() gave {name} no grad</span>"
+SLOPE_AGREES = N_("✓ agrees with the loss's slope")
+SLOPE_DIFFERS = N_("<span style='color:#b00'>✗ differs from the slope of the loss (measured by "
+                   "nudging {name})</span>")
+GRAD_MISSING = N_("<span style='color:#b00'>✗ backward() gave {name} no grad</span>")
 
 
 class GlyphLines(Artist):
@@ -113,8 +116,8 @@ class _EngineExplorer(Explorer):
     def verdict(name, grad, agrees):
         """The readout's words on ``name``'s grad."""
         if grad is None:
-            return GRAD_MISSING.format(name=name)
-        return SLOPE_AGREES if agrees else SLOPE_DIFFERS.format(name=name)
+            return _.template(GRAD_MISSING).format(name=name)
+        return _.template(SLOPE_AGREES) if agrees else _.template(SLOPE_DIFFERS).format(name=name)
 
     def engine(self, compute):
         """``compute(Tensor)`` with the learner's class; any failure becomes a plain message."""
@@ -125,20 +128,20 @@ class _EngineExplorer(Explorer):
         except ExerciseNotReady:
             raise
         except NotImplementedError as error:
-            raise ExerciseNotReady(NOT_WRITTEN.format(
+            raise ExerciseNotReady(_.template(NOT_WRITTEN).format(
                 name=missing_step(error) or "Tensor")) from None
         except RecursionError:
-            raise ExerciseNotReady(ENDLESS) from None
+            raise ExerciseNotReady(_.template(ENDLESS)) from None
         except Exception as error:  # any bug in learner code must not kill the widget
-            raise ExerciseNotReady(RAISED.format(
+            raise ExerciseNotReady(_.template(RAISED).format(
                 error=type(error).__name__, message=html.escape(str(error)))) from None
 
 
-NOT_WRITTEN = ("<code>{name}</code> is not implemented yet: complete its exercise and run its "
-               "cell; the explorer picks it up at the next slider move.")
-ENDLESS = ("your engine raised RecursionError: one of its functions calls itself without "
-           "end.")
-RAISED = "your engine raised {error}: {message}"
+NOT_WRITTEN = N_("<code>{name}</code> is not implemented yet: complete its exercise and run its "
+                 "cell; the explorer picks it up at the next slider move.")
+ENDLESS = N_("your engine raised RecursionError: one of its functions calls itself without "
+             "end.")
+RAISED = N_("your engine raised {error}: {message}")
 
 
 def _item(tensor, what):
@@ -149,8 +152,8 @@ def _item(tensor, what):
     except (TypeError, ValueError):
         number = None
     if number is None or number.size != 1:
-        raise ExerciseNotReady(f"<code>{what}.item()</code> gave "
-                               f"{html.escape(type(value).__name__)}, expected one number.")
+        raise ExerciseNotReady(_("<code>{what}.item()</code> gave {kind}, expected one number.",
+                                 what=what, kind=html.escape(type(value).__name__)))
     return float(number.reshape(()))
 
 
@@ -312,15 +315,15 @@ class GraphExplorer(_EngineExplorer):
 
     def step_text(self, step, active):
         if step == 0:
-            return "Step 0, the forward pass (前向): every value is computed; no grads yet."
+            return _("Step 0, the forward pass (前向): every value is computed; no grads yet.")
         if step == 1:
-            return ("Step 1, the backward pass (反向) begins: the output's grad is "
-                    "∂loss/∂loss = 1.")
+            return _("Step 1, the backward pass (反向) begins: the output's grad is "
+                     "∂loss/∂loss = 1.")
         if active is None:
-            return f"Step {step}: the backward pass is done."
-        name = plots.GRAPH_LABELS.get(active, active)
-        return (f"Step {step}: {name} passes its grad on to its inputs, times the local "
-                "gradient (局部梯度) of its operation:")
+            return _("Step {step}: the backward pass is done.", step=step)
+        return _("Step {step}: {name} passes its grad on to its inputs, times the local "
+                 "gradient (局部梯度) of its operation:", step=step,
+                 name=plots.GRAPH_LABELS.get(active, active))
 
     def readout_html(self, data, states, walk, step, active, agreements):
         final = states[-1]
@@ -332,7 +335,8 @@ class GraphExplorer(_EngineExplorer):
                 formula, factor = LOCAL_GRADIENTS[active][name]
                 label = plots.GRAPH_LABELS.get(name, name)
                 if after[name] is None:
-                    lines.append(f"{label} does not require grad: nothing to pass.")
+                    lines.append(_("{label} does not require grad: nothing to pass.",
+                                   label=label))
                     continue
                 lines.append(f"{label}.grad += {_show(upstream)} × {factor(data)} "
                              f"({html.escape(formula)}) → <b>{_show(after[name])}</b>")
@@ -341,13 +345,15 @@ class GraphExplorer(_EngineExplorer):
                   for name, agrees in agreements.items()]
         notes = []
         if len(walk) != len(self.operations) and walk:
-            notes.append(f"Your backward() ran {len(walk)} backward rules for "
-                         f"{len(self.operations)} operations.")
+            notes.append(_("Your backward() ran {rules} backward rules for {operations} "
+                           "operations.", rules=len(walk), operations=len(self.operations)))
         if not walk:
-            notes.append("The steps could not be followed: your backward() does not call each "
-                         "tensor's <code>_backward</code>; the step slider shows the end only.")
+            notes.append(_("The steps could not be followed: your backward() does not call "
+                           "each tensor's <code>_backward</code>; the step slider shows the end "
+                           "only."))
         return ("<p>" + "<br>".join(lines) + "</p>") + (
-            f"<p>Your engine: {'; '.join(checks)}. Loss = {data['loss']:.4g}.</p>"
+            "<p>" + _("Your engine: {checks}. Loss = {loss}.", checks="; ".join(checks),
+                      loss=f"{data['loss']:.4g}") + "</p>"
             + "".join(f"<p>{note}</p>" for note in notes))
 
 
@@ -384,14 +390,16 @@ class NudgeExplorer(_EngineExplorer):
         losses = (self.x * w_grid - self.y) ** 2
         ax_loss.plot(w_grid, losses, color="0.6", label="loss = (x·w − y)²")
         ax_loss.set(xlim=self.w_range, ylim=(-0.05 * losses.max(), losses.max() * 1.05),
-                    xlabel="w", ylabel="loss", title=f"one sample: x = {self.x:g}, y = {self.y:g}")
-        self.secant, = ax_loss.plot([], [], color="tab:orange", label="secant, slope Δloss/Δw")
-        self.tangent, = ax_loss.plot([], [], color="tab:blue", label="tangent, slope w.grad")
+                    xlabel="w", ylabel="loss",
+                    title=_("one sample: x = {x}, y = {y}", x=f"{self.x:g}", y=f"{self.y:g}"))
+        self.secant, = ax_loss.plot([], [], color="tab:orange",
+                                    label=_("secant, slope Δloss/Δw"))
+        self.tangent, = ax_loss.plot([], [], color="tab:blue", label=_("tangent, slope w.grad"))
         self.points, = ax_loss.plot([], [], "o", color="tab:orange")
         ax_loss.legend(ncol=2, **LEGEND)
         ax_gap.set(xscale="log", yscale="log", xlim=(self.nudges[0], self.nudges[-1]),
                    ylim=(1e-7, 1e3), xlabel="Δw",
-                   ylabel="|Δloss/Δw − w.grad|", title="the gap shrinks with the nudge")
+                   ylabel="|Δloss/Δw − w.grad|", title=_("the gap shrinks with the nudge"))
         ax_gap.grid(True, which="major", alpha=0.3)
         self.gap_curve, = ax_gap.plot([], [], color="tab:purple")
         self.gap_marker, = ax_gap.plot([], [], "o", color="tab:orange")
@@ -407,8 +415,8 @@ class NudgeExplorer(_EngineExplorer):
         weight, l = loss(w)
         l.backward()
         if weight.grad is None:
-            raise ExerciseNotReady("after <code>l.backward()</code> <code>w.grad</code> is "
-                                   "still None: backward() did not reach w.")
+            raise ExerciseNotReady(_("after <code>l.backward()</code> <code>w.grad</code> is "
+                                     "still None: backward() did not reach w."))
         grad = _grad(weight, "w")
         nudged = [_item(loss(w + nudge)[1], "loss") for nudge in nudges]
         agrees = self.agrees(lambda at: _item(loss(at)[1], "loss"), w, grad)
@@ -429,20 +437,20 @@ class NudgeExplorer(_EngineExplorer):
         self.gap_marker.set_data([nudge], [gaps[-1]])
         cells = "".join(f"<td style='{RIGHT}'>{value}</td>" for value in (
             f"{nudge:.3g}", f"{loss:.6g}", f"{nudged[-1]:.6g}", f"{slope:.6g}", f"{grad:.6g}"))
-        return (NUDGE_TABLE.format(cells=cells)
-                + f"<p>w.grad {self.verdict('w', grad, agrees)}. Δloss/Δw is the slope of the "
-                "secant; as Δw shrinks it tends to the derivative (for this parabola it is off "
-                "by x²·Δw).</p>")
+        headers = "".join(f"<th style='{RIGHT}'>{header}</th>" for header in (
+            "Δw", "loss(w)", "loss(w + Δw)", "Δloss/Δw", _("your w.grad")))
+        return (NUDGE_TABLE.format(headers=headers, cells=cells) + "<p>"
+                + _("w.grad {verdict}. Δloss/Δw is the slope of the secant; as Δw shrinks it "
+                    "tends to the derivative (for this parabola it is off by x²·Δw).",
+                    verdict=self.verdict("w", grad, agrees)) + "</p>")
 
 
 # One row of numbers under a header row: fixed layout and width, digits of one width,
 # numbers right-aligned under their headers, so that no column moves or changes width as
 # the sliders move.
 RIGHT = "text-align:right"
-NUDGE_TABLE = (f"<table style='{TABLE.format(width=40)}'><tr>"
-               + "".join(f"<th style='{RIGHT}'>{header}</th>" for header in (
-                   "Δw", "loss(w)", "loss(w + Δw)", "Δloss/Δw", "your w.grad"))
-               + "</tr><tr>{cells}</tr></table>")
+NUDGE_TABLE = (f"<table style='{TABLE.format(width=40)}'>"
+               "<tr>{headers}</tr><tr>{cells}</tr></table>")
 
 
 def graph_explorer(x=1.0, y=2.0, w=1.0, b=None):

@@ -7,6 +7,8 @@ messages, finite differences.
 """
 import numpy as np
 
+from course_utils.i18n import N_
+
 
 # ------------------------------------------------------------------ answers by hand
 
@@ -15,24 +17,24 @@ def dloss_dw_4_1(case):
     x, y, w = case["x"], case["y"], case["w"]
     r = x * w - y
     return {"expected": 2 * x * r, "bugs": {
-        "the sign is wrong.": -2 * x * r,
-        "you forgot the factor 2 of ∂(r²)/∂r = 2r, or the factor x of ∂ŷ/∂w = x "
-        "(here both are 2).": 2 * r,
-        "that is the loss itself, not its gradient.": r ** 2,
-        "that is the residual r = ŷ − y, the end of the forward pass: go on backward "
-        "through loss = r².": r,
-        "a factor 2 or x came in twice.": 4 * x * r}}
+        N_("the sign is wrong."): -2 * x * r,
+        N_("you forgot the factor 2 of ∂(r²)/∂r = 2r, or the factor x of ∂ŷ/∂w = x "
+           "(here both are 2)."): 2 * r,
+        N_("that is the loss itself, not its gradient."): r ** 2,
+        N_("that is the residual r = ŷ − y, the end of the forward pass: go on backward "
+           "through loss = r²."): r,
+        N_("a factor 2 or x came in twice."): 4 * x * r}}
 
 
 def grads_4_2(case):
     x, w, b, y = case["x"], case["w"], case["b"], case["y"]
     r, y_hat = x * w + b - y, x * w + b
     return {"expected": np.array([2 * r * x, 2 * r]), "bugs": {
-        "the sign is wrong.": np.array([-2 * r * x, -2 * r]),
-        "you forgot the factor 2 of ∂(r²)/∂r = 2r.": np.array([r * x, r]),
-        "b gets a gradient too: ∂ŷ/∂b = 1, not 0.": np.array([2 * r * x, 0.0]),
-        "∂ŷ/∂w is x, not b.": np.array([2 * r * b, 2 * r]),
-        "you used ŷ where the graph has r = ŷ − y.": np.array([2 * y_hat * x, 2 * y_hat])}}
+        N_("the sign is wrong."): np.array([-2 * r * x, -2 * r]),
+        N_("you forgot the factor 2 of ∂(r²)/∂r = 2r."): np.array([r * x, r]),
+        N_("b gets a gradient too: ∂ŷ/∂b = 1, not 0."): np.array([2 * r * x, 0.0]),
+        N_("∂ŷ/∂w is x, not b."): np.array([2 * r * b, 2 * r]),
+        N_("you used ŷ where the graph has r = ŷ − y."): np.array([2 * y_hat * x, 2 * y_hat])}}
 
 
 # ------------------------------------------------------------------ the engine's steps
@@ -162,17 +164,17 @@ def div(case):
     return _engine_answer(case)
 
 
-OVERWRITTEN = ("a gradient is overwritten instead of accumulated: a tensor used twice gets "
-               "a grad from each use, and they add up. Add into tensor.grad (`+=`), never "
-               "assign it.")
+OVERWRITTEN = N_("a gradient is overwritten instead of accumulated: a tensor used twice gets "
+                 "a grad from each use, and they add up. Add into tensor.grad (`+=`), never "
+                 "assign it.")
 
-VISITED_TWICE = ("a tensor is visited twice in the walk and passes its grad on each time "
-                 "(here a, which l uses twice): keep a set of the tensors already ordered, "
-                 "so that each comes once.")
+VISITED_TWICE = N_("a tensor is visited twice in the walk and passes its grad on each time "
+                   "(here a, which l uses twice): keep a set of the tensors already ordered, "
+                   "so that each comes once.")
 
-NOT_ZEROED = ("the second walk passed the first one's grads on again: the grads of results "
-              "must be set to None before the walk (the skeleton's given loop does it), so "
-              "that only the leaves keep theirs.")
+NOT_ZEROED = N_("the second walk passed the first one's grads on again: the grads of results "
+                "must be set to None before the walk (the skeleton's given loop does it), so "
+                "that only the leaves keep theirs.")
 
 
 # Each probe is a small graph where typical bugs give numbers of their own: per bug, the
@@ -185,18 +187,18 @@ def _adds_bugs(p):
 
 def _own_grad_bugs(p):
     h = p["h"]
-    return {"a.grad and b.grad share their numbers: zeroing one zeroed the other. Keep the "
-            "array you are given out of tensor.grad: make a new Tensor of zeros the first "
-            "time, then add into its value.": [0.0, h, h]}
+    return {N_("a.grad and b.grad share their numbers: zeroing one zeroed the other. Keep the "
+               "array you are given out of tensor.grad: make a new Tensor of zeros the first "
+               "time, then add into its value."): [0.0, h, h]}
 
 
 def _mul_node_bugs(p):
     x, w, g = p["x"], p["w"], p["g"]
-    return {"each input receives its own value times out.grad; ∂(a·b)/∂a is b, the OTHER "
-            "input's value.": [x * g, w * g],
-            "the rule forgets out.grad: multiply the local gradient by out.grad.value (the "
-            "chain rule's 'gradient from the next node').": [w, x],
-            "the rule passes out.grad through unchanged, as + does; ∂(a·b)/∂a is b.":
+    return {N_("each input receives its own value times out.grad; ∂(a·b)/∂a is b, the OTHER "
+               "input's value."): [x * g, w * g],
+            N_("the rule forgets out.grad: multiply the local gradient by out.grad.value (the "
+               "chain rule's 'gradient from the next node')."): [w, x],
+            N_("the rule passes out.grad through unchanged, as + does; ∂(a·b)/∂a is b."):
                 [g, g]}
 
 
@@ -207,18 +209,18 @@ def _mul_square_bugs(p):
 
 def _pow_node_bugs(p):
     w, n, g, v, m = p["w"], p["n"], p["g"], p["v"], p["m"]
-    return {"the power rule is off by one: ∂(a**n)/∂a is n·a**(n−1), not n·a**n.":
+    return {N_("the power rule is off by one: ∂(a**n)/∂a is n·a**(n−1), not n·a**n."):
                 [n * w ** n * g, m * v ** m * g],
-            "the power rule lost its factor n: ∂(a**n)/∂a is n·a**(n−1).":
+            N_("the power rule lost its factor n: ∂(a**n)/∂a is n·a**(n−1)."):
                 [w ** (n - 1) * g, v ** (m - 1) * g],
-            "the rule forgets out.grad: multiply the local gradient by out.grad.value.":
+            N_("the rule forgets out.grad: multiply the local gradient by out.grad.value."):
                 [n * w ** (n - 1), m * v ** (m - 1)]}
 
 
 def _chain_bugs(p):
     x, w, g = p["x"], p["w"], p["g"]
-    return {"the gradients stayed 0: does backward_walk give the output the grad 1, then "
-            "call _backward() in the reverse of the order, the output first?":
+    return {N_("the gradients stayed 0: does backward_walk give the output the grad 1, then "
+               "call _backward() in the reverse of the order, the output first?"):
                 [x * w * g, 0.0, 0.0]}
 
 
@@ -235,37 +237,40 @@ def _reuse_result_bugs(p):
 def _order_bugs(p):
     w, c = p["w"], p["c"]
     a = c * w
-    return {"the walk goes in the wrong order: a passed its grad on before aa had added its "
-            "share. Put each tensor in the order after its parents (visit the parents first, "
-            "then append the tensor) and walk that order in reverse.": [a + a * a, c],
+    return {N_("the walk goes in the wrong order: a passed its grad on before aa had added its "
+               "share. Put each tensor in the order after its parents (visit the parents first, "
+               "then append the tensor) and walk that order in reverse."): [a + a * a, c],
             VISITED_TWICE: [a + a * a, 3 * c * (1 + 2 * a)]}
 
 
 def _accumulate_bugs(p):
     k, m = p["k"], p["m"]
-    return {"the leaves' grads are reset by the walk: gradients accumulate across backward "
-            "calls, as in PyTorch (which is why the loop zeroes them after each update). "
-            "Set only the results' grads (tensors with _parents) to None.": [k, m]}
+    return {N_("the leaves' grads are reset by the walk: gradients accumulate across backward "
+               "calls, as in PyTorch (which is why the loop zeroes them after each update). "
+               "Set only the results' grads (tensors with _parents) to None."): [k, m]}
 
 
 def _twice_bugs(p):
     w, c = p["w"], p["c"]
     g = 2 * c * c * w
     return {NOT_ZEROED: [g, 3 * g],
-            NOT_ZEROED + " Here the output's own grad also grew to 2.": [g, 4 * g]}
+            N_("the second walk passed the first one's grads on again: the grads of results "
+               "must be set to None before the walk (the skeleton's given loop does it), so "
+               "that only the leaves keep theirs. Here the output's own grad also grew to 2."):
+                [g, 4 * g]}
 
 
 def _div_bugs(p):
     w, v, k, m = p["w"], p["v"], p["k"], p["m"]
-    return {"div(a, b) multiplies: a / b is a · b⁻¹, b to the power −1 (`a * b ** -1`).":
+    return {N_("div(a, b) multiplies: a / b is a · b⁻¹, b to the power −1 (`a * b ** -1`)."):
                 [k * w, v * m, k, m],
-            "div(a, b) computes b / a: it is a · b⁻¹, `a * b ** -1`.":
+            N_("div(a, b) computes b / a: it is a · b⁻¹, `a * b ** -1`."):
                 [w / k, m / v, 1 / k, -m / v ** 2]}
 
 
 def _div_tensors_bugs(p):
     u, v = p["u"], p["v"]
-    return {"div(a, b) computes b / a: it is a · b⁻¹, `a * b ** -1`.":
+    return {N_("div(a, b) computes b / a: it is a · b⁻¹, `a * b ** -1`."):
                 [v / u, -v / u ** 2, 1 / u]}
 
 
@@ -284,17 +289,17 @@ def quadratic_gradients(case):
     x, y, w1, w2, b = case["args"].values()
     r = w1 * x ** 2 + w2 * x + b - y
     r_without_b = r - b
-    bugs = {"∂ŷ/∂w1 is x² and ∂ŷ/∂w2 is x: yours are the other way round.":
+    bugs = {N_("∂ŷ/∂w1 is x² and ∂ŷ/∂w2 is x: yours are the other way round."):
                 [2 * r * x, 2 * r * x ** 2, 2 * r],
-            "you forgot the factor 2 of ∂(r²)/∂r = 2r.": [r * x ** 2, r * x, r],
-            "the sign is wrong: r = ŷ − y, not y − ŷ.": [-2 * r * x ** 2, -2 * r * x, -2 * r],
-            "∂ŷ/∂w1 is x², the input squared; 2x is the derivative of x² with respect to x, "
-            "which no weight asks for.": [2 * r * 2 * x, 2 * r * x, 2 * r],
-            "those are the gradients of ŷ; the loss is (ŷ − y)², so multiply by "
-            "∂loss/∂ŷ = 2(ŷ − y).": [x ** 2, x, 1.0],
-            "ŷ leaves out b: ŷ = w1·x² + w2·x + b.":
+            N_("you forgot the factor 2 of ∂(r²)/∂r = 2r."): [r * x ** 2, r * x, r],
+            N_("the sign is wrong: r = ŷ − y, not y − ŷ."): [-2 * r * x ** 2, -2 * r * x, -2 * r],
+            N_("∂ŷ/∂w1 is x², the input squared; 2x is the derivative of x² with respect to x, "
+               "which no weight asks for."): [2 * r * 2 * x, 2 * r * x, 2 * r],
+            N_("those are the gradients of ŷ; the loss is (ŷ − y)², so multiply by "
+               "∂loss/∂ŷ = 2(ŷ − y)."): [x ** 2, x, 1.0],
+            N_("ŷ leaves out b: ŷ = w1·x² + w2·x + b."):
                 [2 * r_without_b * x ** 2, 2 * r_without_b * x, 2 * r_without_b],
-            "the order is (dloss_dw1, dloss_dw2, dloss_db); yours is reversed.":
+            N_("the order is (dloss_dw1, dloss_dw2, dloss_db); yours is reversed."):
                 [2 * r, 2 * r * x, 2 * r * x ** 2]}
     return {"expected": np.array([2 * r * x ** 2, 2 * r * x, 2 * r]),
             "bugs": {bug: np.array(value) for bug, value in bugs.items()}}
@@ -333,19 +338,19 @@ def _train_inputs(case):
 def train_quadratic(case):
     x, y, lr, epochs = _train_inputs(case)
     return {"expected": _sgd(x, y, lr, epochs), "bugs": {
-        "the grads are never zeroed, so they add up over the samples: call "
-        "`.grad.data.zero_()` on w1, w2 and b after each update.":
+        N_("the grads are never zeroed, so they add up over the samples: call "
+           "`.grad.data.zero_()` on w1, w2 and b after each update."):
             _sgd(x, y, lr, epochs, zero=False),
-        "that is batch gradient descent, one update per epoch with the mean gradient; "
-        "homework 4-4 updates after every sample (SGD), as the lecture's loop does.":
+        N_("that is batch gradient descent, one update per epoch with the mean gradient; "
+           "homework 4-4 updates after every sample (SGD), as the lecture's loop does."):
             _batch_gd(x, y, lr, epochs),
-        "the weights start at 0; the homework starts from w1 = w2 = b = 1.0.":
+        N_("the weights start at 0; the homework starts from w1 = w2 = b = 1.0."):
             _sgd(x, y, lr, epochs, start=0.0),
-        "lr and epochs are ignored: train with the arguments, not 0.01 and 100.":
+        N_("lr and epochs are ignored: train with the arguments, not 0.01 and 100."):
             _sgd(x, y, 0.01, 100),
-        "the samples go in reverse order; SGD here takes them in data order.":
+        N_("the samples go in reverse order; SGD here takes them in data order."):
             _sgd(x[::-1], y[::-1], lr, epochs),
-        "one epoch is missing: `for epoch in range(epochs)`.": _sgd(x, y, lr, epochs - 1)}}
+        N_("one epoch is missing: `for epoch in range(epochs)`."): _sgd(x, y, lr, epochs - 1)}}
 
 
 def _accumulate_grad(tensor, grad):
