@@ -111,15 +111,45 @@ def kernel_steps(chapter, steps):
     return rows
 
 
+# The platform's own share of a step: a slider that only swaps between two ready PNGs of an
+# explorer's size (no learner function, no drawing). What an explorer adds comes on top.
+FLOOR = "floor"
+FLOOR_CELL = """\
+import io
+import ipywidgets as widgets
+from PIL import Image
+frames = []
+for shade in (230, 250):
+    png = io.BytesIO()
+    Image.new("RGB", (880, 272), (shade, shade, shade)).save(png, "PNG", compress_level=1)
+    frames.append(png.getvalue())
+control = widgets.IntSlider(0, min=0, max=100, description="floor", continuous_update=True)
+image = widgets.Image(value=frames[0], format="png")
+control.observe(lambda change: setattr(image, "value", frames[change.new % 2]), names="value")
+widgets.VBox([widgets.HBox([control]), image, widgets.HTML("floor")])
+"""
+
+
 def browser_steps(chapter, steps, warmup=3):
+    """The browser's steps of ``chapter``'s explorers (or of the :data:`FLOOR` widget)."""
     from playwright.sync_api import sync_playwright
     rows = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-        shutil.copy(notebook_path(chapter), pathlib.Path(tmp) / lab_driver.solved(chapter))
+        name = lab_driver.solved(chapter)
+        if chapter == FLOOR:
+            notebook = nbformat.v4.new_notebook(
+                cells=[nbformat.v4.new_code_cell(FLOOR_CELL)],
+                metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                         "language": "python"}})
+            nbformat.write(notebook, pathlib.Path(tmp) / name)
+            count = 1
+        else:
+            shutil.copy(notebook_path(chapter), pathlib.Path(tmp) / name)
+            count = lab_driver.shown_explorers(notebook_path(chapter))
         with lab_driver.jupyter_lab(tmp) as url:
             browser = lab_driver.launch_chromium(playwright)
-            page = lab_driver.open_notebook(browser.new_context(), url, lab_driver.solved(chapter))
-            lab_driver.run_all_and_wait(page, lab_driver.shown_explorers(notebook_path(chapter)))
+            page = lab_driver.open_notebook(browser.new_context(), url, name)
+            lab_driver.run_all_and_wait(page, count)
             boxes = lab_driver.explorers(page)
             for index in range(boxes.count()):
                 box = boxes.nth(index)
@@ -176,6 +206,8 @@ def main(argv=None):
                         help="steps per slider (default: %(default)s)")
     parser.add_argument("--no-browser", action="store_true", help="only the kernel measurement")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the platform's floor (a slider that only swaps two PNGs)")
     args = parser.parse_args(argv)
 
     results = {"kernel": [], "browser": []}
@@ -184,6 +216,8 @@ def main(argv=None):
         results["kernel"] += kernel_steps(chapter, args.steps * 4)
         if not args.no_browser and not reason:
             results["browser"] += browser_steps(chapter, args.steps)
+    if not (args.no_browser or args.no_floor or reason):
+        results["floor"] = browser_steps(FLOOR, args.steps)
     if args.json:
         print(json.dumps({**results, "browser_skipped": reason}, indent=2))
         return
