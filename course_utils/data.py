@@ -5,6 +5,8 @@ place cannot change what the next cell (or a check) sees.
 """
 import numpy as np
 
+from .i18n import N_
+
 
 def hours_points():
     """Lecture 2's data set: hours studied ``x`` and points earned ``y``.
@@ -60,19 +62,20 @@ def milestones():
 
     Returns a tuple of ``(year, name, note, kind)`` rows in time order, with
     ``kind`` either ``"network"`` (an idea or a network) or ``"framework"``.
-    Drawn by ``plots.timeline``. Introduced in chapter 1.
+    Drawn by ``plots.timeline``, which translates the notes (marked ``N_``).
+    Introduced in chapter 1.
     """
     return (
-        (1958, "Perceptron", "Rosenblatt:\nweighted sum,\nthreshold", "network"),
-        (1986, "Back-propagation", "Rumelhart, Hinton,\nWilliams: train\nhidden layers",
+        (1958, N_("Perceptron"), N_("Rosenblatt:\nweighted sum,\nthreshold"), "network"),
+        (1986, N_("Back-propagation"), N_("Rumelhart, Hinton,\nWilliams: train\nhidden layers"),
          "network"),
-        (1998, "LeNet-5", "LeCun et al.:\nconvolutions\nread digits", "network"),
-        (2002, "Torch", "C++ (Torch7,\nin Lua: 2011)", "framework"),
-        (2007, "Theano", "Python,\nstatic graphs", "framework"),
-        (2012, "AlexNet", "wins ImageNet:\n8 layers,\non GPUs", "network"),
-        (2013, "Caffe", "networks as\nconfig files", "framework"),
-        (2014, "GoogLeNet, VGG", "22 and 16-19\nlayers", "network"),
-        (2015, "ResNet", "residual blocks:\n152 layers", "network"),
-        (2015, "TensorFlow", "static graphs\n(dynamic in 2.0)", "framework"),
-        (2016, "PyTorch", "Python,\ndynamic graphs", "framework"),
+        (1998, "LeNet-5", N_("LeCun et al.:\nconvolutions\nread digits"), "network"),
+        (2002, "Torch", N_("C++ (Torch7,\nin Lua: 2011)"), "framework"),
+        (2007, "Theano", N_("Python,\nstatic graphs"), "framework"),
+        (2012, "AlexNet", N_("wins ImageNet:\n8 layers,\non GPUs"), "network"),
+        (2013, "Caffe", N_("networks as\nconfig files"), "framework"),
+        (2014, "GoogLeNet, VGG", N_("22 and 16-19\nlayers"), "network"),
+        (2015, "ResNet", N_("residual blocks:\n152 layers"), "network"),
+        (2015, "TensorFlow", N_("static graphs\n(dynamic in 2.0)"), "framework"),
+        (2016, "PyTorch", N_("Python,\ndynamic graphs"), "framework"),
     )

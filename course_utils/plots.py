@@ -194,7 +194,8 @@ def timeline(events):
         colour = "tab:blue" if up else "tab:orange"
         ax.plot([x, x], [0, height], color=colour, linewidth=1)
         ax.plot(x, 0, "o", color=colour)
-        ax.text(x, height, f"{year} {name}\n{note}", ha="center", va="bottom" if up else "top",
+        ax.text(x, height, f"{year} {_.template(name)}\n{_.template(note)}", ha="center",
+                va="bottom" if up else "top",
                 fontsize=8.5, linespacing=1.25,
                 bbox=dict(boxstyle="round,pad=0.3", facecolor="white", edgecolor=colour))
     ax.text(-1.0, 0.3, _("networks and ideas"), color="tab:blue", fontsize=10, rotation=90,

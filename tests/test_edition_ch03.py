@@ -103,4 +103,9 @@ def test_the_explorers_figures_speak_the_language_in_use(recwarn):
                 texts = " ".join(text.get_text() for text in explorer.figure.findobj(Text))
                 chinese = any("\u4e00" <= char <= "\u9fff" for char in texts)
                 assert chinese == (language == "zh"), (factory.__name__, texts)
+                # The sliders' words too; code names (lr, w0) stay as they are.
+                assert explorer.controls["epochs"].description == \
+                    {"en": "epochs", "zh": "轮次"}[language]
+                if "lr" in explorer.controls:
+                    assert explorer.controls["lr"].description == "lr"
     assert not [str(w.message) for w in recwarn if "missing from font" in str(w.message)]

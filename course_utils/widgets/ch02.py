@@ -39,8 +39,8 @@ class OverfittingExplorer(Explorer):
         self.degrees = np.arange(max_degree + 1)
         self._errors, self._errors_of = {}, None
         step = 5 if len(self.x_pool) - min_samples >= 50 else 1
-        super().__init__(usable({"degree": int_slider("degree", degree, (0, max_degree)),
-                                 "samples": int_slider("samples", samples,
+        super().__init__(usable({"degree": int_slider(_("degree"), degree, (0, max_degree)),
+                                 "samples": int_slider(_("samples"), samples,
                                                         (min_samples, len(self.x_pool)), step)}),
                          namespace)
 

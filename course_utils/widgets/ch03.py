@@ -245,7 +245,7 @@ class LearningRateExplorer(DescentExplorer):
         self.critical = None
         self.path_cache = (None, [], [])
         super().__init__({"lr": log_slider("lr", lr, (-3, 0)),
-                          "epochs": int_slider("epochs", epochs, (0, max_epochs)),
+                          "epochs": int_slider(_("epochs"), epochs, (0, max_epochs)),
                           "w0": slider("w0", w0, w0_range, 0.1)}, namespace)
         # The play button moves the epochs slider in the browser (jslink), one
         # epoch per frame; each new value reaches the kernel as a slider move.
@@ -496,9 +496,9 @@ class SaddleExplorer(DescentExplorer):
         self.draws = np.random.default_rng(seed).normal(size=(max_epochs, 2))
         self.w_best = float(np.sum(self.x * self.y) / np.sum(self.x ** 2))  # least squares
         off = _wide(widgets.SelectionSlider(options=OFF_RIDGE, value=off_ridge,
-                                            description="off ridge", continuous_update=True))
-        super().__init__({"noise": slider("noise", noise, (0.0, 2.0), 0.05),
-                          "epochs": int_slider("epochs", epochs, (0, max_epochs)),
+                                            description=_("off ridge"), continuous_update=True))
+        super().__init__({"noise": slider(_("noise"), noise, (0.0, 2.0), 0.05),
+                          "epochs": int_slider(_("epochs"), epochs, (0, max_epochs)),
                           "off ridge": off}, namespace)
         self.finish()
 
@@ -646,12 +646,12 @@ class BatchSizeExplorer(DescentExplorer):
         self.w0, self.max_epochs = w0, max_epochs
         self.cache = {}
         n = len(self.x)
-        super().__init__({"batch size": int_slider("batch size", batch_size, (1, n)),
+        super().__init__({"batch size": int_slider(_("batch size"), batch_size, (1, n)),
                           "lr": log_slider("lr", lr, (-3, -1)),
-                          "epochs": int_slider("epochs", epochs, (1, max_epochs)),
+                          "epochs": int_slider(_("epochs"), epochs, (1, max_epochs)),
                           "new cost's weight": _wide(slider(
-                              "new cost's weight", new_weight, (0.02, 1.0), 0.02)),
-                          "shuffle": widgets.Checkbox(False, description="shuffle (seed 0)")},
+                              _("new cost's weight"), new_weight, (0.02, 1.0), 0.02)),
+                          "shuffle": widgets.Checkbox(False, description=_("shuffle (seed 0)"))},
                          namespace)
         self.finish()
 
@@ -766,7 +766,7 @@ class TwoParameterExplorer(DescentExplorer):
         self.start, self.max_epochs = start, max_epochs
         self.w_range, self.b_range = w_range, b_range
         super().__init__({"lr": log_slider("lr", lr, (-3, -0.5), 0.02),
-                          "epochs": int_slider("epochs", epochs, (0, max_epochs))}, namespace)
+                          "epochs": int_slider(_("epochs"), epochs, (0, max_epochs))}, namespace)
         self.finish()
 
     def build(self):

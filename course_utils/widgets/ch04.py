@@ -198,15 +198,15 @@ class GraphExplorer(_EngineExplorer):
 
     def __init__(self, x=1.0, y=2.0, w=1.0, b=None, namespace=None):
         self.y, self.bias = float(y), b is not None
-        _, self.operations = plots.backprop_graph_layout(self.bias)
-        self.inputs = {output: inputs for _, _, inputs, output in self.operations}
+        self.operations = plots.backprop_graph_layout(self.bias)[1]
+        self.inputs = {output: inputs for *where, inputs, output in self.operations}
         self.steps = len(self.operations) + 1
         controls = {"w": slider("w", w, (-2.0, 4.0), 0.1),
                     "x": slider("x", x, (-3.0, 3.0), 0.1)}
         if self.bias:
             controls["b"] = slider("b", b, (-3.0, 3.0), 0.1)
         controls["step"] = widgets.IntSlider(
-            value=self.steps, min=0, max=self.steps, description="step",
+            value=self.steps, min=0, max=self.steps, description=_("step"),
             continuous_update=True)
         super().__init__(usable(controls), namespace)
         if not HEADLESS:  # four sliders of a usable width take two rows
