@@ -68,6 +68,32 @@ def execute(nb, allow_errors=False):
     return time.perf_counter() - started
 
 
+_EXECUTED = {}
+
+
+def executed_source(chapter, language="en"):
+    """The chapter's source notebook with its solutions after a Run All, run once per session
+    for every module that reads its outputs; a copy. ``language="zh"``: its Chinese edition,
+    run as a learner of that edition runs it (the checks speak Chinese)."""
+    if (chapter, language) not in _EXECUTED:
+        from grading import editions
+
+        nb = read_notebook(notebook_path(chapter))
+        saved = os.environ.get("COURSE_LANGUAGE")
+        if language != "en":
+            nb = editions.edition(nb, language)
+            os.environ["COURSE_LANGUAGE"] = language  # the kernel's: no check data beside it
+        try:
+            execute(nb)
+        finally:
+            if saved is None:
+                os.environ.pop("COURSE_LANGUAGE", None)
+            else:
+                os.environ["COURSE_LANGUAGE"] = saved
+        _EXECUTED[chapter, language] = nb
+    return copy.deepcopy(_EXECUTED[chapter, language])
+
+
 def verdict_of(exercise, subject, seed=None, hidden=None):
     """The check's verdict on ``subject`` for the cases of ``seed``, judged against the
     grader's key as the grader judges (hidden cases, by default, as hidden)."""

@@ -8,7 +8,7 @@ from conftest import ROOT, grade_id, notebook_path, read_notebook
 from course_utils import glossary
 from course_utils.checks import ch01
 from course_utils.widgets import ch01 as explorers
-from conftest import execute
+from conftest import executed_source
 from test_notebooks import stdout_of
 
 NOTEBOOK = notebook_path(ch01.CHAPTER)
@@ -21,9 +21,7 @@ def notebook():
 
 @pytest.fixture(scope="module")
 def executed():
-    nb = read_notebook(NOTEBOOK)
-    execute(nb)
-    return nb
+    return executed_source(ch01.CHAPTER)
 
 
 def markdown_of(nb):

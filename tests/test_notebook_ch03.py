@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import execute, notebook_path, read_notebook
+from conftest import executed_source, notebook_path, read_notebook
 from course_utils import checks, glossary
 from grading import editions
 
@@ -12,9 +12,7 @@ CHAPTER = "03_gradient_descent"
 
 @pytest.fixture(scope="module")
 def executed():
-    nb = read_notebook(notebook_path(CHAPTER))
-    execute(nb)
-    return nb
+    return executed_source(CHAPTER)
 
 
 def printed(nb):

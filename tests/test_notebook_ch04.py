@@ -4,7 +4,7 @@ import importlib.util
 import nbformat
 import pytest
 
-from conftest import execute, chapter_namespace, notebook_path, read_notebook
+from conftest import chapter_namespace, executed_source, notebook_path, read_notebook
 from course_utils.checks import ch04
 
 CHAPTER = "04_backprop"
@@ -12,9 +12,7 @@ CHAPTER = "04_backprop"
 
 @pytest.fixture(scope="module")
 def executed():
-    nb = read_notebook(notebook_path(CHAPTER))
-    execute(nb)
-    return nb
+    return executed_source(CHAPTER)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """The source notebooks: clean, valid for nbgrader, and they run and teach the lecture's numbers."""
+import re
 import subprocess
 
 import nbclient
@@ -6,7 +7,8 @@ import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 
-from conftest import CHAPTERS, NOTEBOOKS, ROOT, execute, notebook_path, read_notebook
+from conftest import (CHAPTERS, NOTEBOOKS, ROOT, execute, executed_source, notebook_path,
+                      read_notebook)
 from course_utils import checks, glossary
 
 SOURCES = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -56,16 +58,21 @@ def test_chapter_2_public_contract():
         assert signature in sources
 
 
-@pytest.fixture(scope="module", params=CHAPTERS)
-def executed(request):
-    nb = read_notebook(notebook_path(request.param))
-    return nb, execute(nb)
+@pytest.fixture(params=CHAPTERS)
+def chapter(request):
+    return request.param
+
+
+@pytest.fixture
+def executed(chapter):
+    """The chapter's Chinese edition after Run All (the English one: each chapter's own module
+    and :func:`executed_chapter_2`; the code cells are the same)."""
+    return executed_source(chapter, "zh")
 
 
 @pytest.fixture(scope="module")
 def executed_chapter_2():
-    nb = read_notebook()
-    return nb, execute(nb)
+    return executed_source("02_linear_model")
 
 
 def stdout_of(nb):
@@ -74,10 +81,21 @@ def stdout_of(nb):
 
 
 def test_runs_top_to_bottom(executed):
-    nb, _ = executed
+    nb = executed
     errors = [out for cell in nb.cells if cell.cell_type == "code"
               for out in cell.outputs if out.output_type == "error"]
     assert not errors
+
+
+def test_the_chinese_edition_prints_the_same_numbers_and_chinese_checks(executed, chapter):
+    """Every line the English edition prints that is not a check's verdict, the Chinese prints
+    too (the lecture's numbers); the checks' verdicts are Chinese."""
+    chinese = stdout_of(executed).splitlines()
+    english = stdout_of(executed_source(chapter)).splitlines()
+    verdicts = [line for line in chinese if line.startswith("✓")]
+    assert verdicts and all(re.search("[\u4e00-\u9fff]", line) for line in verdicts), verdicts
+    numbers = [line for line in english if not line.startswith("✓")]
+    assert [line for line in chinese if not line.startswith("✓")] == numbers
 
 
 @pytest.mark.parametrize("line", [
@@ -103,21 +121,21 @@ def test_runs_top_to_bottom(executed):
     "test MSE of degree 3: 1.01",
 ])
 def test_prints_the_lectures_numbers(executed_chapter_2, line):
-    assert line in stdout_of(executed_chapter_2[0]).splitlines()
+    assert line in stdout_of(executed_chapter_2).splitlines()
 
 
 def test_exhaustive_search_table_has_41_rows(executed_chapter_2):
-    rows = [line for line in stdout_of(executed_chapter_2[0]).splitlines()
+    rows = [line for line in stdout_of(executed_chapter_2).splitlines()
             if line.startswith("w=")]
     assert len(rows) == 41
 
 
 def test_every_figure_and_the_explorer_render(executed_chapter_2):
-    kinds = [key for cell in executed_chapter_2[0].cells if cell.cell_type == "code"
+    kinds = [key for cell in executed_chapter_2.cells if cell.cell_type == "code"
              for out in cell.outputs for key in out.get("data", {})]
     assert kinds.count("image/png") == 3
     assert kinds.count("application/vnd.jupyter.widget-view+json") == 2
-    tables = [out["data"]["text/markdown"] for cell in executed_chapter_2[0].cells
+    tables = [out["data"]["text/markdown"] for cell in executed_chapter_2.cells
               if cell.cell_type == "code" for out in cell.outputs
               if "text/markdown" in out.get("data", {})]
     assert tables == [glossary.markdown_table(chapter=2)]
