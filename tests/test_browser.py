@@ -238,6 +238,18 @@ def assert_chinese_in_course_font(page, scope):
     assert used.get(fonts.FAMILY) == sum(map(is_wide, text)), (text, used)
 
 
+def run_all_to_its_one_error(page, expect):
+    """Run All on a fresh notebook; the text of the one error it shows (asserted one)."""
+    run_all(page)
+    # Lab renders an error (and any stderr) as text of this type.
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    errors.first.wait_for(state="attached", timeout=120_000)
+    expect(page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))).to_be_attached(
+        timeout=60_000)
+    assert errors.count() == 1, errors.all_text_contents()
+    return errors.first.text_content()
+
+
 def code_cell(page, text):
     return page.locator(".jp-CodeCell").filter(has_text=text)
 
@@ -277,15 +289,8 @@ def test_a_fresh_chapter_opens_unmodified_in_chinese_and_run_all_stops_at_its_fi
             .last.wait_for(state="attached", timeout=30_000)
         assert_chinese_in_course_font(page, ".jp-RenderedHTMLCommon table")
 
-    run_all(page)
     first = checks.exercises(chapter)[0].subject
-    # Lab renders an error (and any stderr) as text of this type.
-    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    errors.first.wait_for(state="attached", timeout=120_000)
-    expect(page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))).to_be_attached(
-        timeout=60_000)
-    assert errors.count() == 1
-    message = errors.first.text_content()
+    message = run_all_to_its_one_error(page, expect)
     assert message.startswith(f"✗ {first} is not written yet:"), message
     assert "Traceback" not in message and len(message) < 250, message
     page.close()

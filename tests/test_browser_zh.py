@@ -9,8 +9,8 @@ import pytest
 from conftest import notebook_path
 from course_utils import checks
 from grading import editions, pipeline
-from test_browser import (assert_chinese_in_course_font, explorers, open_notebook, run_all,
-                          run_all_and_wait, shown_explorers, solved)
+from test_browser import (assert_chinese_in_course_font, explorers, open_notebook,
+                          run_all_and_wait, run_all_to_its_one_error, shown_explorers, solved)
 
 CHAPTER = "02_linear_model"
 CHINESE = re.compile("[\u4e00-\u9fff]")
@@ -30,13 +30,7 @@ def chinese(lab_workspace, tmp_path_factory):
 def test_run_all_stops_at_the_first_exercise_in_chinese(browser_context, lab, expect, chinese):
     page = open_notebook(browser_context, lab, f"{chinese}/{CHAPTER}.ipynb")
     assert_chinese_in_course_font(page, ".jp-RenderedHTMLCommon h1")
-    run_all(page)
-    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    errors.first.wait_for(state="attached", timeout=120_000)
-    expect(page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))).to_be_attached(
-        timeout=60_000)
-    assert errors.count() == 1
-    message = errors.first.text_content()
+    message = run_all_to_its_one_error(page, expect)
     first = checks.exercises(CHAPTER)[0].subject
     assert message.startswith(f"✗ {first} 还没有写："), message
     assert "Traceback" not in message

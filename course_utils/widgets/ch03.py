@@ -424,8 +424,9 @@ class LearningRateExplorer(DescentExplorer):
                 COST_ABOVE.format(epoch=over, last=last, cost=costs[last]) if end == over
                 else COST_BELOW.format(epoch=under, floor=low))
         self.costs_title.set_text(
-            f"cost left the panel at epoch {over}" if end is not None and end == over
-            else f"cost after {last} epochs: {costs[last]:.3g}")
+            _("cost left the panel at epoch {epoch}", epoch=over)
+            if end is not None and end == over
+            else _("cost after {epochs} epochs: {cost}", epochs=last, cost=f"{costs[last]:.3g}"))
 
 
 # Beyond this |w| the learning-rate explorer stops: its cost would overflow.
